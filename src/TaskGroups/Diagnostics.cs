@@ -1,0 +1,165 @@
+namespace TaskGroups;
+
+/// <summary>What happened in a <see cref="TaskGroup"/>'s lifecycle.</summary>
+public enum TaskGroupEventKind
+{
+    /// <summary><see cref="TaskGroup.RunAsync"/> created the group (before the body runs).</summary>
+    GroupOpened = 0,
+
+    /// <summary><see cref="TaskGroup.Spawn"/> counted a child in.</summary>
+    ChildSpawned = 1,
+
+    /// <summary>A child's (or the body's, id 0) delegate is about to be invoked;
+    /// <see cref="TaskGroupEvent.TokenCancelled"/> tells whether it starts cancelled.</summary>
+    ChildStarted = 2,
+
+    /// <summary>A failure was recorded (<see cref="TaskGroupEvent.Exception"/>).</summary>
+    ChildFailed = 3,
+
+    /// <summary>A child (or the body, id 0) finished with <see cref="TaskGroupEvent.Status"/>.</summary>
+    ChildCompleted = 4,
+
+    /// <summary>The group's token is about to be cancelled, for <see cref="TaskGroupEvent.Cause"/>.</summary>
+    CancelRequested = 5,
+
+    /// <summary>The group decided its outcome (<see cref="TaskGroupEvent.Status"/>); emitted just
+    /// before the task returned by <see cref="TaskGroup.RunAsync"/> completes.</summary>
+    GroupCompleted = 6,
+}
+
+/// <summary>One lifecycle event of a <see cref="TaskGroup"/>, as seen by an <see cref="ITaskGroupListener"/>.</summary>
+public readonly struct TaskGroupEvent
+{
+    /// <summary>Creates an event.</summary>
+    /// <param name="kind">What happened.</param>
+    /// <param name="groupId">The group's <see cref="TaskGroup.Id"/>.</param>
+    /// <param name="parentGroupId">For <see cref="TaskGroupEventKind.GroupOpened"/>: the group whose body or child opened it, else 0.</param>
+    /// <param name="childId">The child (1, 2, …) or the body (0).</param>
+    /// <param name="status">For completions: how the child or group ended.</param>
+    /// <param name="cause">For <see cref="TaskGroupEventKind.CancelRequested"/>: why.</param>
+    /// <param name="exception">For <see cref="TaskGroupEventKind.ChildFailed"/>: the failure.</param>
+    /// <param name="tokenCancelled">Whether the group's token was cancelled when the event was raised.</param>
+    /// <param name="callerTokenCancelled">Whether the caller's token was cancelled when the event was raised.</param>
+    public TaskGroupEvent(
+        TaskGroupEventKind kind,
+        long groupId,
+        long parentGroupId,
+        int childId,
+        TaskStatus status,
+        TaskGroupCancelCause cause,
+        Exception? exception,
+        bool tokenCancelled,
+        bool callerTokenCancelled)
+    {
+        Kind = kind;
+        GroupId = groupId;
+        ParentGroupId = parentGroupId;
+        ChildId = childId;
+        Status = status;
+        Cause = cause;
+        Exception = exception;
+        TokenCancelled = tokenCancelled;
+        CallerTokenCancelled = callerTokenCancelled;
+    }
+
+    /// <summary>What happened.</summary>
+    public TaskGroupEventKind Kind { get; }
+
+    /// <summary>The group's <see cref="TaskGroup.Id"/>.</summary>
+    public long GroupId { get; }
+
+    /// <summary>For <see cref="TaskGroupEventKind.GroupOpened"/>: the enclosing group, or 0.</summary>
+    public long ParentGroupId { get; }
+
+    /// <summary>The child (1, 2, …) or the body (0).</summary>
+    public int ChildId { get; }
+
+    /// <summary>For <see cref="TaskGroupEventKind.ChildCompleted"/> and <see cref="TaskGroupEventKind.GroupCompleted"/>.</summary>
+    public TaskStatus Status { get; }
+
+    /// <summary>For <see cref="TaskGroupEventKind.CancelRequested"/>.</summary>
+    public TaskGroupCancelCause Cause { get; }
+
+    /// <summary>For <see cref="TaskGroupEventKind.ChildFailed"/>.</summary>
+    public Exception? Exception { get; }
+
+    /// <summary>Whether the group's token was cancelled when the event was raised.</summary>
+    public bool TokenCancelled { get; }
+
+    /// <summary>Whether the caller's token was cancelled when the event was raised.</summary>
+    public bool CallerTokenCancelled { get; }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"{Kind} group={GroupId} parent={ParentGroupId} child={ChildId} status={Status} cause={Cause} token={TokenCancelled} caller={CallerTokenCancelled}"
+        + (Exception is null ? string.Empty : $" exception={Exception.GetType().Name}");
+}
+
+/// <summary>Receives <see cref="TaskGroup"/> lifecycle events; see <see cref="TaskGroupDiagnostics.Listen"/>.</summary>
+/// <remarks>Called synchronously, on whatever thread the event happens, possibly concurrently:
+/// implementations must be thread-safe, fast, and must not throw or block.</remarks>
+public interface ITaskGroupListener
+{
+    /// <summary>Called for every lifecycle event of every group opened while the listener was attached.</summary>
+    /// <param name="e">The event.</param>
+    void OnEvent(in TaskGroupEvent e);
+}
+
+/// <summary>
+/// Attaches an <see cref="ITaskGroupListener"/> to every group opened in the current asynchronous
+/// flow (an <see cref="AsyncLocal{T}"/> scope), so that concurrent tests do not see each other's
+/// groups. When no listener is attached anywhere, a group pays one static read for diagnostics.
+/// </summary>
+public static class TaskGroupDiagnostics
+{
+    /// <summary>How many listeners are attached anywhere; 0 keeps the AsyncLocal reads off the hot path.</summary>
+    private static int s_listenerCount;
+
+    private static readonly AsyncLocal<ITaskGroupListener?> s_listener = new();
+
+    /// <summary>The group whose body or child is running on this flow; tracked only while listening.</summary>
+    private static readonly AsyncLocal<TaskGroup?> s_currentGroup = new();
+
+    /// <summary>
+    /// Attaches <paramref name="listener"/> to groups opened in this asynchronous flow until the
+    /// returned scope is disposed (which restores the previous listener).
+    /// </summary>
+    /// <param name="listener">The listener.</param>
+    /// <returns>The scope; dispose it on the same flow.</returns>
+    public static IDisposable Listen(ITaskGroupListener listener)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        var scope = new ListenerScope(s_listener.Value);
+        s_listener.Value = listener;
+        Interlocked.Increment(ref s_listenerCount);
+        return scope;
+    }
+
+    internal static ITaskGroupListener? CurrentListener =>
+        Volatile.Read(ref s_listenerCount) == 0 ? null : s_listener.Value;
+
+    internal static TaskGroup? CurrentGroup => s_currentGroup.Value;
+
+    internal static TaskGroup? EnterGroup(TaskGroup group)
+    {
+        TaskGroup? previous = s_currentGroup.Value;
+        s_currentGroup.Value = group;
+        return previous;
+    }
+
+    internal static void ExitGroup(TaskGroup? previous) => s_currentGroup.Value = previous;
+
+    private sealed class ListenerScope(ITaskGroupListener? previous) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                s_listener.Value = previous;
+                Interlocked.Decrement(ref s_listenerCount);
+            }
+        }
+    }
+}
