@@ -19,7 +19,8 @@ public enum TaskGroupEventKind
     /// <summary>A child (or the body, id 0) finished with <see cref="TaskGroupEvent.Status"/>.</summary>
     ChildCompleted = 4,
 
-    /// <summary>The group's token is about to be cancelled, for <see cref="TaskGroupEvent.Cause"/>.</summary>
+    /// <summary>The group's token has just been cancelled, for <see cref="TaskGroupEvent.Cause"/>; every
+    /// child spawned after this event starts cancelled.</summary>
     CancelRequested = 5,
 
     /// <summary>The group decided its outcome (<see cref="TaskGroupEvent.Status"/>); emitted just

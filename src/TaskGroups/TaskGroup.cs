@@ -404,7 +404,6 @@ public sealed class TaskGroup
             return; // Idempotent: the first request already cancelled every token.
         }
 
-        Emit(TaskGroupEventKind.CancelRequested, cause: cause);
         try
         {
             // Runs the children's registrations inline, on this thread, before Cancel() returns
@@ -419,6 +418,10 @@ public sealed class TaskGroup
                 RecordFailure(exception);
             }
         }
+
+        // Raised once the token is cancelled, so a listener that saw this event knows that every
+        // child spawned afterwards starts cancelled.
+        Emit(TaskGroupEventKind.CancelRequested, cause: cause);
     }
 
     /// <summary>Decides the outcome by state and completes <see cref="RunAsync"/>'s task. Runs
@@ -439,21 +442,23 @@ public sealed class TaskGroup
             cause = _cancelCause;
         }
 
+        // Read once: the outcome and the event must agree even if the caller cancels right now.
+        bool callerCancelled = _callerToken.IsCancellationRequested;
         if (failures is not null)
         {
-            Emit(TaskGroupEventKind.GroupCompleted, status: TaskStatus.Faulted);
+            Emit(TaskGroupEventKind.GroupCompleted, status: TaskStatus.Faulted, callerCancelled: callerCancelled);
             _completion.SetException(new TaskGroupException(failures));
         }
-        else if (_callerToken.IsCancellationRequested)
+        else if (callerCancelled)
         {
             // Never swallow the caller's cancellation (invariant 3), whatever else happened.
-            Emit(TaskGroupEventKind.GroupCompleted, status: TaskStatus.Canceled);
+            Emit(TaskGroupEventKind.GroupCompleted, status: TaskStatus.Canceled, callerCancelled: true);
             _completion.SetCanceled(_callerToken);
         }
         else
         {
             Volatile.Write(ref _cancellationCaught, cause == TaskGroupCancelCause.Cancel);
-            Emit(TaskGroupEventKind.GroupCompleted, status: TaskStatus.RanToCompletion);
+            Emit(TaskGroupEventKind.GroupCompleted, status: TaskStatus.RanToCompletion, callerCancelled: false);
             _completion.SetResult();
         }
     }
@@ -509,7 +514,8 @@ public sealed class TaskGroup
         int childId = 0,
         TaskStatus status = default,
         TaskGroupCancelCause cause = TaskGroupCancelCause.None,
-        Exception? exception = null)
+        Exception? exception = null,
+        bool? callerCancelled = null)
     {
         if (_listener is null)
         {
@@ -520,6 +526,6 @@ public sealed class TaskGroup
         _listener.OnEvent(new TaskGroupEvent(
             kind, Id, parentId, childId, status, cause, exception,
             tokenCancelled: _cts.IsCancellationRequested,
-            callerTokenCancelled: _callerToken.IsCancellationRequested));
+            callerTokenCancelled: callerCancelled ?? _callerToken.IsCancellationRequested));
     }
 }

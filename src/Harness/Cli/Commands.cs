@@ -1,0 +1,229 @@
+using System.CommandLine;
+using Spectre.Console;
+using TaskGroups.Harness.Checking;
+using TaskGroups.Harness.Exploration;
+using TaskGroups.Harness.Scenarios;
+using TaskGroups.Harness.Targets;
+
+namespace TaskGroups.Harness.Cli;
+
+/// <summary>The harness's documented exit codes.</summary>
+public static class ExitCodes
+{
+    /// <summary>No bug found (or the replay did not reproduce one).</summary>
+    public const int NoBug = 0;
+
+    /// <summary>A bug was found, or a replay reproduced it.</summary>
+    public const int Bug = 1;
+
+    /// <summary>Bad usage or bad input: one-line error on stderr.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>The harness itself failed (a defect of ours, reported in one line).</summary>
+    public const int HarnessFailure = 3;
+}
+
+/// <summary>Bad usage or input found while running a verb: reported in one line, exit code 2.</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>The verbs: <c>list</c>, <c>explore</c>, <c>replay</c>, <c>properties</c>.</summary>
+internal static class Commands
+{
+    private const string ReplayCommandPrefix = "dotnet run --project src/Harness -- replay";
+
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("TaskGroups harness: explores task-group programs under Coyote's systematic scheduler, checks the spec's invariants on every schedule, and replays failing schedules exactly.");
+        root.Subcommands.Add(ListCommand());
+        root.Subcommands.Add(ExploreCommand());
+        root.Subcommands.Add(ReplayCommand());
+        return root;
+    }
+
+    private static Command ListCommand()
+    {
+        var command = new Command("list", "List the targets and the scenarios.");
+        command.SetAction(_ =>
+        {
+            var targets = new Table().Title("targets").AddColumns("name", "description");
+            foreach (IGroupTarget t in TargetCatalog.All)
+            {
+                targets.AddRow(Markup.Escape(t.Name), Markup.Escape(t.Description));
+            }
+
+            var scenarios = new Table().Title("scenarios").AddColumns("name", "invariants", "description");
+            foreach (Scenario s in ScenarioCatalog.All)
+            {
+                scenarios.AddRow(Markup.Escape(s.Name), string.Join(",", s.Invariants), Markup.Escape(s.Description));
+            }
+
+            Output.Console.Write(targets);
+            Output.Console.Write(scenarios);
+            return ExitCodes.NoBug;
+        });
+        return command;
+    }
+
+    private static Command ExploreCommand()
+    {
+        var target = new Option<string>("--target") { Description = "Target to explore (see list).", DefaultValueFactory = _ => "taskgroup" };
+        var scenario = new Option<string?>("--scenario") { Description = "One scenario (default: all)." };
+        var iterations = new Option<int>("--iterations", "-i") { Description = "Schedules to explore per scenario (per shard).", DefaultValueFactory = _ => 1000 };
+        var seed = new Option<uint>("--seed") { Description = "Base Coyote seed.", DefaultValueFactory = _ => 0 };
+        var strategy = new Option<string>("--strategy") { Description = "random | pct | probabilistic | portfolio", DefaultValueFactory = _ => "random" };
+        var outDir = new Option<string>("--out") { Description = "Directory for trace files of failing schedules.", DefaultValueFactory = _ => "harness-out" };
+        var shard = new Option<string>("--shard") { Description = "I/N: explore only shard I of N (seeds are disjoint across shards).", DefaultValueFactory = _ => "0/1" };
+        var command = new Command("explore", "Explore scenarios under Coyote and check the invariants on every schedule.")
+        {
+            target, scenario, iterations, seed, strategy, outDir, shard,
+        };
+        command.SetAction(parse =>
+        {
+            IGroupTarget t = ParseTarget(parse.GetValue(target)!);
+            IReadOnlyList<Scenario> scenarios = parse.GetValue(scenario) is { } name
+                ? [ScenarioCatalog.Find(name) ?? throw new UsageException($"unknown scenario '{name}' (see list)")]
+                : ScenarioCatalog.All;
+            int n = parse.GetValue(iterations);
+            if (n <= 0)
+            {
+                throw new UsageException("--iterations must be positive");
+            }
+
+            if (!Shard.TryParse(parse.GetValue(shard)!, out Shard s))
+            {
+                throw new UsageException($"--shard must be I/N with 0 <= I < N, not '{parse.GetValue(shard)}'");
+            }
+
+            var settings = new ExplorationSettings(n, parse.GetValue(seed), ParseStrategy(parse.GetValue(strategy)!));
+            return Explore(t, scenarios, settings, s, parse.GetValue(outDir)!);
+        });
+        return command;
+    }
+
+    private static int Explore(IGroupTarget target, IReadOnlyList<Scenario> scenarios, ExplorationSettings settings, Shard shard, string outDir)
+    {
+        EnsureRewritten();
+        Output.Console.MarkupLine($"exploring [bold]{Markup.Escape(target.Name)}[/]: {scenarios.Count} scenario(s), {settings.Iterations} schedules each, seed {settings.Seed}, strategy {settings.Strategy.ToString().ToLowerInvariant()}, shard {shard}");
+        var outcomes = new List<ScenarioOutcome>();
+        Output.WithProgress(scenarios.Select(s => (s.Name, settings.Iterations)).ToList(), (index, report) =>
+            outcomes.Add(Explorer.Explore(target, scenarios[index], settings, shard, outDir, report)));
+
+        var table = new Table().AddColumns("scenario", "schedules", "seconds", "schedules/s", "bugs");
+        foreach (ScenarioOutcome o in outcomes)
+        {
+            table.AddRow(
+                Markup.Escape(o.Scenario.Name),
+                o.Schedules.ToString(),
+                o.Elapsed.TotalSeconds.ToString("0.00"),
+                o.SchedulesPerSecond.ToString("0"),
+                o.Bug is null ? "0" : "[red]1[/]");
+        }
+
+        int total = outcomes.Sum(o => o.Schedules);
+        double seconds = outcomes.Sum(o => o.Elapsed.TotalSeconds);
+        table.AddRow("[bold]total[/]", total.ToString(), seconds.ToString("0.00"), (seconds > 0 ? total / seconds : 0).ToString("0"), outcomes.Count(o => o.Bug is not null).ToString());
+        Output.Console.Write(table);
+
+        foreach (ScenarioOutcome o in outcomes.Where(o => o.Bug is not null))
+        {
+            Console.Out.WriteLine($"bug: {o.Bug}");
+            Console.Out.WriteLine($"trace: {o.TracePath}");
+            Console.Out.WriteLine($"replay: {ReplayCommandPrefix} {o.TracePath}");
+        }
+
+        foreach (string u in outcomes.SelectMany(o => o.UncontrolledInvocations).Distinct())
+        {
+            Console.Out.WriteLine($"uncontrolled: {u}");
+        }
+
+        return outcomes.Any(o => o.Bug is not null) ? ExitCodes.Bug : ExitCodes.NoBug;
+    }
+
+    private static Command ReplayCommand()
+    {
+        var file = new Argument<string>("file") { Description = "A trace file written by explore or properties." };
+        var command = new Command("replay", "Re-run the schedule in a trace file and show it as a per-task timeline.") { file };
+        command.SetAction(parse =>
+        {
+            TraceFile trace;
+            try
+            {
+                trace = TraceFile.Read(parse.GetValue(file)!);
+            }
+            catch (TraceFileException e)
+            {
+                throw new UsageException(e.Message);
+            }
+
+            EnsureRewritten();
+            (ExplorationResult result, Timeline? timeline) = ReplayScenario(trace);
+
+            Output.Console.MarkupLine($"replaying [bold]{Markup.Escape(trace.Target)}[/] / {Markup.Escape(trace.Scenario)} (seed {trace.Seed}, {trace.Strategy.ToString().ToLowerInvariant()})");
+            if (trace.Program is not null)
+            {
+                Console.Out.WriteLine(trace.Program);
+            }
+
+            if (timeline is not null)
+            {
+                Output.WriteTimeline(timeline);
+            }
+
+            if (!result.FoundBug)
+            {
+                Console.Out.WriteLine("no bug: the schedule did not reproduce the recorded bug (was the code changed?)");
+                Console.Out.WriteLine($"recorded bug: {trace.Bug}");
+                return ExitCodes.NoBug;
+            }
+
+            Console.Out.WriteLine($"bug: {result.Bugs[0]}");
+            if (result.Bugs[0] != trace.Bug)
+            {
+                Console.Out.WriteLine($"note: the recorded bug was different: {trace.Bug}");
+            }
+
+            return ExitCodes.Bug;
+        });
+        return command;
+    }
+
+    private static (ExplorationResult, Timeline?) ReplayScenario(TraceFile trace)
+    {
+        try
+        {
+            return Explorer.Replay(trace);
+        }
+        catch (TraceFileException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            throw new UsageException($"the trace's Coyote schedule cannot be replayed: {e.Message.Split('\n')[0]}");
+        }
+    }
+
+    internal static IGroupTarget ParseTarget(string name) =>
+        TargetCatalog.Find(name) ?? throw new UsageException($"unknown target '{name}'; targets: {string.Join(", ", TargetCatalog.All.Select(t => t.Name))}");
+
+    internal static Strategy ParseStrategy(string name) => name.ToLowerInvariant() switch
+    {
+        "random" => Strategy.Random,
+        "pct" => Strategy.Pct,
+        "probabilistic" => Strategy.Probabilistic,
+        "portfolio" => Strategy.Portfolio,
+        _ => throw new UsageException($"unknown strategy '{name}'; strategies: random, pct, probabilistic, portfolio"),
+    };
+
+    internal static void EnsureRewritten()
+    {
+        try
+        {
+            SystematicRunner.EnsureRewritten(typeof(Explorer));
+        }
+        catch (NotRewrittenException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+}

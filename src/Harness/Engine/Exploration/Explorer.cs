@@ -1,0 +1,130 @@
+using Microsoft.Coyote.Specifications;
+using TaskGroups.Harness.Checking;
+using TaskGroups.Harness.Scenarios;
+using TaskGroups.Harness.Targets;
+
+namespace TaskGroups.Harness.Exploration;
+
+/// <summary>Which slice of the seed space a process explores: shard <c>Index</c> of <c>Count</c>.</summary>
+/// <param name="Index">0-based shard index.</param>
+/// <param name="Count">Number of shards (machines or CI jobs).</param>
+public readonly record struct Shard(int Index, int Count)
+{
+    /// <summary>The whole space.</summary>
+    public static Shard All => new(0, 1);
+
+    /// <summary>Parses <c>I/N</c> (0 ≤ I &lt; N).</summary>
+    public static bool TryParse(string text, out Shard shard)
+    {
+        shard = All;
+        string[] parts = text.Split('/');
+        if (parts.Length == 2 && int.TryParse(parts[0], out int i) && int.TryParse(parts[1], out int n) && n > 0 && i >= 0 && i < n)
+        {
+            shard = new Shard(i, n);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Index}/{Count}";
+}
+
+/// <summary>What exploring one scenario against one target found.</summary>
+public sealed record ScenarioOutcome(
+    IGroupTarget Target,
+    Scenario Scenario,
+    int Schedules,
+    TimeSpan Elapsed,
+    string? Bug,
+    string? TracePath,
+    IReadOnlyList<string> UncontrolledInvocations)
+{
+    /// <summary>Schedules per second.</summary>
+    public double SchedulesPerSecond => Elapsed.TotalSeconds > 0 ? Schedules / Elapsed.TotalSeconds : 0;
+}
+
+/// <summary>
+/// Explores scenarios against targets under Coyote, checking the invariants on every schedule, and
+/// writes every failing schedule to a trace file that <see cref="Replay"/> re-runs exactly.
+/// </summary>
+/// <remarks>
+/// Schedules are explored in batches of <see cref="BatchSize"/>; batch <c>k</c> of shard <c>I/N</c>
+/// uses Coyote seed <c>seed + I + k·N</c>, so shards never share a seed and together cover what one
+/// machine running all of them would.
+/// </remarks>
+public static class Explorer
+{
+    /// <summary>Schedules per Coyote engine run (one seed each).</summary>
+    public const int BatchSize = 250;
+
+    /// <summary>
+    /// The Coyote test for one schedule of <paramref name="scenario"/> on <paramref name="target"/>:
+    /// a fresh checker whose violations become Coyote assertion failures, attached to the library's
+    /// diagnostics and passed to the target. <paramref name="lastTimeline"/> receives the timeline.
+    /// </summary>
+    public static Func<Task> CreateTest(IGroupTarget target, Scenario scenario, Action<Timeline>? lastTimeline = null) => async () =>
+    {
+        var timeline = new Timeline();
+        lastTimeline?.Invoke(timeline);
+        var checker = new InvariantChecker(v => Specification.Assert(false, "{0}", v.ToString()), timeline);
+        using (TaskGroupDiagnostics.Listen(checker))
+        {
+            await scenario.Body(new ScenarioContext(target, checker));
+        }
+    };
+
+    /// <summary>Explores one scenario on one target; stops at the first bug and writes its trace.</summary>
+    public static ScenarioOutcome Explore(
+        IGroupTarget target,
+        Scenario scenario,
+        ExplorationSettings settings,
+        Shard shard,
+        string outDirectory,
+        Action<int>? onProgress = null)
+    {
+        Func<Task> test = CreateTest(target, scenario);
+        var elapsed = TimeSpan.Zero;
+        int explored = 0;
+        var uncontrolled = new List<string>();
+        for (int batch = 0; explored < settings.Iterations; batch++)
+        {
+            int iterations = Math.Min(BatchSize, settings.Iterations - explored);
+            uint seed = unchecked(settings.Seed + (uint)shard.Index + ((uint)batch * (uint)shard.Count));
+            int before = explored;
+            ExplorationResult result = SystematicRunner.Explore(
+                test,
+                settings with { Iterations = iterations, Seed = seed },
+                onIteration: i => onProgress?.Invoke(before + (int)i + 1));
+            explored += result.Schedules;
+            elapsed += result.Elapsed;
+            uncontrolled.AddRange(result.UncontrolledInvocations);
+            if (result.FoundBug)
+            {
+                string bug = result.Bugs[0];
+                string path = TraceFile.Write(outDirectory, new TraceFile(target.Name, scenario.Name, bug, seed, settings.Strategy, result.ReproducibleTrace!));
+                return new ScenarioOutcome(target, scenario, explored, elapsed, bug, path, uncontrolled);
+            }
+
+            if (result.Schedules == 0)
+            {
+                break; // Coyote had nothing left to explore
+            }
+        }
+
+        return new ScenarioOutcome(target, scenario, explored, elapsed, Bug: null, TracePath: null, uncontrolled);
+    }
+
+    /// <summary>Re-runs the schedule in <paramref name="trace"/>; returns what happened and the timeline.</summary>
+    public static (ExplorationResult Result, Timeline? Timeline) Replay(TraceFile trace)
+    {
+        IGroupTarget target = TargetCatalog.Find(trace.Target)
+            ?? throw new TraceFileException($"the trace names target '{trace.Target}', which this harness does not have");
+        Scenario scenario = ScenarioCatalog.Find(trace.Scenario)
+            ?? throw new TraceFileException($"the trace names scenario '{trace.Scenario}', which this harness does not have");
+        Timeline? timeline = null;
+        ExplorationResult result = SystematicRunner.Replay(CreateTest(target, scenario, t => timeline = t), trace.CoyoteTrace);
+        return (result, timeline);
+    }
+}

@@ -1,0 +1,156 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Text.Json.Nodes;
+
+namespace TaskGroups.Harness.Exploration;
+
+/// <summary>A trace file that cannot be used: missing, truncated, malformed or foreign.</summary>
+public sealed class TraceFileException(string message) : Exception(message);
+
+/// <summary>
+/// A failing schedule on disk: which target and scenario (or generated program) failed, the bug it
+/// produced, and Coyote's reproducible trace of the schedule, which replays it exactly.
+/// </summary>
+/// <param name="Target">Target name.</param>
+/// <param name="Scenario">Scenario name (<c>program</c> for a generated program).</param>
+/// <param name="Bug">The bug line, as explore printed it.</param>
+/// <param name="Seed">The Coyote seed of the batch that found it.</param>
+/// <param name="Strategy">The strategy that found it.</param>
+/// <param name="CoyoteTrace">Coyote's reproducible trace (JSON).</param>
+/// <param name="Program">For generated programs: the program, in the harness's text form.</param>
+public sealed partial record TraceFile(
+    string Target,
+    string Scenario,
+    string Bug,
+    uint Seed,
+    Strategy Strategy,
+    string CoyoteTrace,
+    string? Program = null)
+{
+    /// <summary>The value of the <c>format</c> field that marks a file as ours.</summary>
+    public const string Format = "taskgroups-harness-trace";
+
+    /// <summary>The version of the layout this harness writes and reads.</summary>
+    public const int Version = 1;
+
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+
+    /// <summary>Writes the trace into <paramref name="directory"/>; returns the file's path.</summary>
+    public static string Write(string directory, TraceFile trace)
+    {
+        Directory.CreateDirectory(directory);
+        string path = Path.GetFullPath(Path.Combine(directory, $"{trace.Target}.{trace.Scenario}.seed{trace.Seed}.trace.json"));
+        var json = new JsonObject
+        {
+            ["format"] = Format,
+            ["version"] = Version,
+            ["target"] = trace.Target,
+            ["scenario"] = trace.Scenario,
+            ["bug"] = trace.Bug,
+            ["seed"] = trace.Seed,
+            ["strategy"] = trace.Strategy.ToString().ToLowerInvariant(),
+            ["program"] = trace.Program,
+            ["coyote"] = JsonNode.Parse(trace.CoyoteTrace),
+        };
+        File.WriteAllText(path, json.ToJsonString(s_indented));
+        return path;
+    }
+
+    /// <summary>Reads a trace, or throws <see cref="TraceFileException"/> saying in one line what is wrong.</summary>
+    public static TraceFile Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new TraceFileException($"trace file '{path}' does not exist");
+        }
+
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new TraceFileException($"'{path}' is not a harness trace: invalid or truncated JSON ({e.Message.Split('\n')[0].Trim()})");
+        }
+        catch (IOException e)
+        {
+            throw new TraceFileException($"cannot read '{path}': {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new TraceFileException($"cannot read '{path}': {e.Message}");
+        }
+
+        if (root is not JsonObject obj || !IsString(obj, "format", out string? format) || format != Format)
+        {
+            throw new TraceFileException($"'{path}' is not a TaskGroups harness trace (no \"format\": \"{Format}\")");
+        }
+
+        int version = TryGet(obj, "version", out int v) ? v : -1;
+        if (version != Version)
+        {
+            throw new TraceFileException($"'{path}' is a trace of version {version}; this harness reads version {Version}");
+        }
+
+        string target = Required(obj, "target", path);
+        string scenario = Required(obj, "scenario", path);
+        string bug = Required(obj, "bug", path);
+        if (!TryGet(obj, "seed", out uint seed))
+        {
+            throw new TraceFileException($"'{path}' is missing the field \"seed\"");
+        }
+
+        Strategy strategy = Enum.TryParse(IsString(obj, "strategy", out string? s) ? s : null, ignoreCase: true, out Strategy parsed)
+            ? parsed : throw new TraceFileException($"'{path}' has no valid \"strategy\"");
+        if (obj["coyote"] is not JsonObject coyote || coyote["Steps"] is not JsonArray steps || coyote["Settings"] is not JsonObject)
+        {
+            throw new TraceFileException($"'{path}' has no Coyote schedule (field \"coyote\" with \"Settings\" and \"Steps\")");
+        }
+
+        for (int i = 0; i < steps.Count; i++)
+        {
+            // Coyote 1.7.11 parses steps without validating them; a damaged step would crash it.
+            if (steps[i] is not JsonValue step || !step.TryGetValue(out string? text) || !StepPattern().IsMatch(text))
+            {
+                throw new TraceFileException($"'{path}' has a malformed Coyote step #{i}: {steps[i]?.ToJsonString() ?? "null"}");
+            }
+        }
+
+        string? program = IsString(obj, "program", out string? p) ? p : null;
+        return new TraceFile(target, scenario, bug, seed, strategy, coyote.ToJsonString(), program);
+    }
+
+    [GeneratedRegex(@"^op\(\d+:\d+\),(sp\([A-Za-z]+\),next\(\d+:\d+\)|bool\((True|False)\)|int\(\d+\))$")]
+    private static partial Regex StepPattern();
+
+    private static string Required(JsonObject obj, string field, string path) =>
+        IsString(obj, field, out string? value) && !string.IsNullOrEmpty(value)
+            ? value
+            : throw new TraceFileException($"'{path}' is missing the field \"{field}\"");
+
+    private static bool IsString(JsonObject obj, string field, out string? value)
+    {
+        value = null;
+        if (obj[field] is JsonValue node && node.TryGetValue(out string? s))
+        {
+            value = s;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool TryGet<T>(JsonObject obj, string field, out T value)
+    {
+        value = default!;
+        try
+        {
+            return obj[field] is JsonValue node && node.TryGetValue(out value!);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}

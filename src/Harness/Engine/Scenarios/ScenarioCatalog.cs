@@ -1,0 +1,505 @@
+using TaskGroups.Harness.Targets;
+
+namespace TaskGroups.Harness.Scenarios;
+
+/// <summary>A program explored under Coyote against a target.</summary>
+/// <param name="Name">The name used on the command line (<c>--scenario NAME</c>).</param>
+/// <param name="Invariants">The spec invariants it is built to exercise (the checker checks 1–7 on all).</param>
+/// <param name="Description">One line: what it does and what it is the shape of.</param>
+/// <param name="Body">The program.</param>
+public sealed record Scenario(string Name, int[] Invariants, string Description, Func<ScenarioContext, Task> Body);
+
+/// <summary>
+/// Every scenario: the seed's programs, one or more per invariant, and the shapes of known bugs in
+/// other task groups. Each is checked by the <see cref="Checking.InvariantChecker"/> on every
+/// schedule; a scenario adds assertions only for what the checker cannot see.
+/// </summary>
+public static class ScenarioCatalog
+{
+    /// <summary>All scenarios, in the order <c>list</c> shows them.</summary>
+    public static IReadOnlyList<Scenario> All { get; } =
+    [
+        new("seed-jobs-and-daemon", [2, 3, 7],
+            "the seed program: two jobs and a daemon; a job cancels the whole group at a moment Coyote picks",
+            SeedJobsAndDaemon),
+        new("seed-caller-cancel", [3],
+            "the seed program while the caller's token is cancelled at a moment Coyote picks",
+            SeedCallerCancel),
+        new("late-spawn-containment", [1],
+            "children spawn grandchildren into the group after the body returned; all must finish first",
+            LateSpawnContainment),
+        new("spawn-after-cancel", [2],
+            "children are spawned before, racing and after Cancel(); none may see an uncancelled token",
+            SpawnAfterCancel),
+        new("caller-cancel-races-cancel", [3],
+            "the caller's token is cancelled before, after or racing a child's Cancel()",
+            CallerCancelRacesCancel),
+        new("nested-outer-cancel", [4],
+            "a nested group inside a child; the outer group is cancelled while the inner one runs or cancels itself",
+            NestedOuterCancel),
+        new("nested-inner-cancel", [4],
+            "a nested group cancels itself; the outer group must not be cancelled by it",
+            NestedInnerCancel),
+        new("errors-in-cleanup", [5],
+            "one child fails; its siblings throw from finally while cancelled (CPython GH-95704)",
+            ErrorsInCleanup),
+        new("sync-throw-spawn", [5],
+            "a child's delegate throws before returning a task; Spawn must not throw it",
+            SyncThrowSpawn),
+        new("private-timeout-is-failure", [5],
+            "a child is cancelled by its own private token: a failure, never swallowed",
+            PrivateTimeoutIsFailure),
+        new("fail-fast", [6],
+            "a child fails while siblings and the body wait on their tokens",
+            FailFast),
+        new("cancel-concurrent", [7],
+            "the body and two children call Cancel() concurrently; Cancel() again after completion",
+            CancelConcurrent),
+        new("spawn-after-completion", [8],
+            "Spawn after the group completed must throw InvalidOperationException",
+            SpawnAfterCompletion),
+        new("gh-155433-timeout-after-cancel", [3],
+            "Cancel(), then the caller's timeout fires while a child is still cleaning up (CPython gh-155433)",
+            TimeoutAfterCancel),
+        new("gh-116720-nested-swallow", [4],
+            "an inner group cancels itself while the parent's cancellation arrives (CPython gh-116720)",
+            NestedSwallow),
+        new("gh-155418-cancel-races-completion", [3, 5, 7],
+            "Cancel() races a child's successful completion and another child's failure (CPython gh-155418)",
+            CancelRacesCompletion),
+        new("spawn-while-finishing", [1, 8],
+            "an outsider and a child spawn while the group is finishing",
+            SpawnWhileFinishing),
+    ];
+
+    /// <summary>Finds a scenario by name (case-insensitive), or null.</summary>
+    public static Scenario? Find(string name) =>
+        All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    // ---------------------------------------------------------------------------------------------
+    // The seed's programs.
+    // ---------------------------------------------------------------------------------------------
+
+    private const int JobRounds = 4;
+
+    /// <summary>job_1 / job_2: work in rounds; at a round Coyote picks (the last at the latest) cancel
+    /// every task of the group and return.</summary>
+    private static async Task Job(ScenarioContext ctx, IGroupScope group, CancellationToken ct)
+    {
+        for (int round = 0; round < JobRounds; round++)
+        {
+            await Task.Yield(); // asyncio.sleep(1): work, and a cancellation point
+            ct.ThrowIfCancellationRequested();
+            if (round == JobRounds - 1 || ctx.Chance())
+            {
+                ctx.Log("job cancels the group");
+                group.Cancel();
+                return;
+            }
+        }
+    }
+
+    /// <summary>daemon: works until cancelled.</summary>
+    private static async Task Daemon(CancellationToken ct)
+    {
+        await Task.Yield();
+        ct.ThrowIfCancellationRequested();
+        await ScenarioContext.UntilCancelledAsync(ct);
+    }
+
+    private static async Task SeedJobsAndDaemon(ScenarioContext ctx)
+    {
+        Task run = await ctx.RunGroupAsync(group =>
+        {
+            _ = group.Spawn(ct => Job(ctx, group, ct));
+            _ = group.Spawn(ct => Job(ctx, group, ct));
+            _ = group.Spawn(Daemon);
+            return Task.CompletedTask;
+        });
+        ctx.Check(run.Status == TaskStatus.RanToCompletion, 3, $"the seed program ended {run.Status}; a group that cancelled itself must end quietly");
+    }
+
+    private static async Task SeedCallerCancel(ScenarioContext ctx)
+    {
+        using var caller = new CancellationTokenSource();
+        Task timeout = ctx.StartTask("caller", async () =>
+        {
+            await ctx.YieldSomeAsync(6);
+            caller.Cancel();
+        });
+        Task run = await ctx.RunGroupAsync(group =>
+        {
+            _ = group.Spawn(ct => Job(ctx, group, ct));
+            _ = group.Spawn(ct => Job(ctx, group, ct));
+            _ = group.Spawn(Daemon);
+            return Task.CompletedTask;
+        }, caller.Token);
+        await timeout;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // One or more per invariant.
+    // ---------------------------------------------------------------------------------------------
+
+    private static async Task LateSpawnContainment(ScenarioContext ctx)
+    {
+        bool grandchildDone = false;
+        Task run = await ctx.RunGroupAsync(group =>
+        {
+            _ = group.Spawn(async ct1 =>
+            {
+                await ctx.YieldSomeAsync();
+                _ = group.Spawn(async ct2 =>
+                {
+                    await ctx.YieldSomeAsync();
+                    _ = group.Spawn(async ct3 =>
+                    {
+                        await ctx.YieldSomeAsync();
+                        grandchildDone = true;
+                    });
+                });
+            });
+            return Task.CompletedTask;
+        });
+        ctx.Check(grandchildDone, 1, "the group completed before a child spawned while it was finishing had run to its end");
+    }
+
+    private static async Task SpawnAfterCancel(ScenarioContext ctx)
+    {
+        await ctx.RunGroupAsync(async group =>
+        {
+            _ = group.Spawn(async _ =>
+            {
+                await ctx.YieldSomeAsync();
+                group.Cancel();
+            });
+            _ = group.Spawn(async ct =>
+            {
+                await ctx.YieldSomeAsync();
+                _ = group.Spawn(ScenarioContext.UntilCancelledAsync);
+                await ScenarioContext.UntilCancelledAsync(ct);
+            });
+            await ctx.YieldSomeAsync();
+            _ = group.Spawn(ScenarioContext.UntilCancelledAsync);
+        });
+    }
+
+    private static async Task CallerCancelRacesCancel(ScenarioContext ctx)
+    {
+        using var caller = new CancellationTokenSource();
+        Task outsider = ctx.StartTask("caller", async () =>
+        {
+            await ctx.YieldSomeAsync(4);
+            caller.Cancel();
+        });
+        Task run = await ctx.RunGroupAsync(group =>
+        {
+            _ = group.Spawn(async _ =>
+            {
+                await ctx.YieldSomeAsync(4);
+                group.Cancel();
+            });
+            _ = group.Spawn(ScenarioContext.UntilCancelledAsync);
+            return Task.CompletedTask;
+        }, caller.Token);
+        await outsider;
+    }
+
+    private static async Task NestedOuterCancel(ScenarioContext ctx)
+    {
+        Task? inner = null;
+        Task outer = await ctx.RunGroupAsync(group =>
+        {
+            _ = group.Spawn(async ct =>
+            {
+                inner = await ctx.RunGroupAsync(innerGroup =>
+                {
+                    _ = innerGroup.Spawn(ScenarioContext.UntilCancelledAsync);
+                    _ = innerGroup.Spawn(async _ =>
+                    {
+                        await ctx.YieldSomeAsync();
+                        if (ctx.Chance())
+                        {
+                            innerGroup.Cancel();
+                        }
+                    });
+                    return Task.CompletedTask;
+                }, ct);
+                await inner; // propagate the inner outcome, as a child awaiting a nested group does
+            });
+            _ = group.Spawn(async _ =>
+            {
+                await ctx.YieldSomeAsync();
+                group.Cancel();
+            });
+            return Task.CompletedTask;
+        });
+        ctx.Check(outer.Status == TaskStatus.RanToCompletion, 4, $"the outer group that cancelled itself ended {outer.Status} (inner ended {inner?.Status})");
+    }
+
+    private static async Task NestedInnerCancel(ScenarioContext ctx)
+    {
+        bool outerCancelledByInner = false;
+        await ctx.RunGroupAsync(group =>
+        {
+            _ = group.Spawn(async ct =>
+            {
+                await ctx.RunGroupAsync(innerGroup =>
+                {
+                    _ = innerGroup.Spawn(ScenarioContext.UntilCancelledAsync);
+                    _ = innerGroup.Spawn(async _ =>
+                    {
+                        await ctx.YieldSomeAsync();
+                        innerGroup.Cancel();
+                    });
+                    return Task.CompletedTask;
+                }, ct);
+                outerCancelledByInner = group.Token.IsCancellationRequested;
+            });
+            return Task.CompletedTask;
+        });
+        ctx.Check(!outerCancelledByInner, 4, "the inner group's Cancel() cancelled the outer group");
+    }
+
+    private static async Task ErrorsInCleanup(ScenarioContext ctx)
+    {
+        await ctx.RunGroupAsync(group =>
+        {
+            _ = group.Spawn(async _ =>
+            {
+                await ctx.YieldSomeAsync();
+                throw new PlantedFailureException("child 1 failed");
+            });
+            for (int i = 2; i <= 3; i++)
+            {
+                int child = i;
+                _ = group.Spawn(async ct =>
+                {
+                    try
+                    {
+                        await ScenarioContext.UntilCancelledAsync(ct);
+                    }
+                    finally
+                    {
+                        await Task.Yield(); // cleanup that awaits
+#pragma warning disable CA2219 // throwing from finally during cancellation is the point of this scenario
+                        throw new PlantedFailureException($"child {child} failed in cleanup");
+#pragma warning restore CA2219
+                    }
+                });
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
+    private static async Task SyncThrowSpawn(ScenarioContext ctx)
+    {
+        await ctx.RunGroupAsync(async group =>
+        {
+            _ = group.Spawn(ScenarioContext.UntilCancelledAsync);
+            await ctx.YieldSomeAsync();
+            _ = group.Spawn(_ => throw new PlantedFailureException("delegate threw synchronously"));
+        });
+    }
+
+    private static async Task PrivateTimeoutIsFailure(ScenarioContext ctx)
+    {
+        await ctx.RunGroupAsync(group =>
+        {
+            _ = group.Spawn(async _ =>
+            {
+                using var privateTimeout = new CancellationTokenSource();
+                await ctx.YieldSomeAsync();
+                privateTimeout.Cancel();
+                privateTimeout.Token.ThrowIfCancellationRequested();
+            });
+            _ = group.Spawn(async ct =>
+            {
+                await ctx.YieldSomeAsync();
+                if (ctx.Chance())
+                {
+                    await ScenarioContext.UntilCancelledAsync(ct);
+                }
+            });
+            return Task.CompletedTask;
+        });
+    }
+
+    private static async Task FailFast(ScenarioContext ctx)
+    {
+        await ctx.RunGroupAsync(async group =>
+        {
+            _ = group.Spawn(ScenarioContext.UntilCancelledAsync);
+            _ = group.Spawn(async _ =>
+            {
+                await ctx.YieldSomeAsync();
+                throw new PlantedFailureException("first failure");
+            });
+            _ = group.Spawn(ScenarioContext.UntilCancelledAsync);
+            await ScenarioContext.UntilCancelledAsync(group.Token);
+        });
+    }
+
+    private static async Task CancelConcurrent(ScenarioContext ctx)
+    {
+        IGroupScope? scope = null;
+        await ctx.RunGroupAsync(async group =>
+        {
+            scope = group;
+            for (int i = 0; i < 2; i++)
+            {
+                _ = group.Spawn(async ct =>
+                {
+                    await ctx.YieldSomeAsync();
+                    group.Cancel();
+                    await ScenarioContext.UntilCancelledAsync(ct);
+                });
+            }
+
+            _ = group.Spawn(ScenarioContext.UntilCancelledAsync);
+            await ctx.YieldSomeAsync();
+            group.Cancel();
+        });
+        scope!.Cancel(); // after completion: a no-op that must not throw
+    }
+
+    private static async Task SpawnAfterCompletion(ScenarioContext ctx)
+    {
+        IGroupScope? scope = null;
+        await ctx.RunGroupAsync(group =>
+        {
+            scope = group;
+            _ = group.Spawn(async _ => await ctx.YieldSomeAsync());
+            return Task.CompletedTask;
+        });
+        try
+        {
+            _ = scope!.Spawn(_ => Task.CompletedTask);
+        }
+        catch (InvalidOperationException)
+        {
+            // expected; anything else was reported by the checker
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Shapes of known bugs in other task groups.
+    // ---------------------------------------------------------------------------------------------
+
+    private static async Task TimeoutAfterCancel(ScenarioContext ctx)
+    {
+        using var caller = new CancellationTokenSource();
+        var cancelled = new TaskCompletionSource();
+        Task timeout = ctx.StartTask("caller-timeout", async () =>
+        {
+            await cancelled.Task;
+            await ctx.YieldSomeAsync(2);
+            caller.Cancel(); // the outer timeout fires while the group is winding down
+        });
+        Task run = await ctx.RunGroupAsync(group =>
+        {
+            _ = group.Spawn(async ct =>
+            {
+                try
+                {
+                    await ScenarioContext.UntilCancelledAsync(ct);
+                }
+                finally
+                {
+                    // ignores cancellation for a while: cleanup that takes a few steps
+                    for (int i = 0; i < 3; i++)
+                    {
+                        await Task.Yield();
+                    }
+                }
+            });
+            _ = group.Spawn(async _ =>
+            {
+                await ctx.YieldSomeAsync();
+                group.Cancel();
+                cancelled.TrySetResult();
+            });
+            return Task.CompletedTask;
+        }, caller.Token);
+        cancelled.TrySetResult();
+        await timeout;
+    }
+
+    private static async Task NestedSwallow(ScenarioContext ctx)
+    {
+        using var caller = new CancellationTokenSource();
+        Task outsider = ctx.StartTask("parent-cancel", async () =>
+        {
+            await ctx.YieldSomeAsync(4);
+            caller.Cancel();
+        });
+        Task outer = await ctx.RunGroupAsync(async group =>
+        {
+            Task inner = await ctx.RunGroupAsync(innerGroup =>
+            {
+                _ = innerGroup.Spawn(ScenarioContext.UntilCancelledAsync);
+                _ = innerGroup.Spawn(async _ =>
+                {
+                    await ctx.YieldSomeAsync(2);
+                    innerGroup.Cancel();
+                });
+                return Task.CompletedTask;
+            }, group.Token);
+            await inner;
+            await ScenarioContext.UntilCancelledAsync(group.Token); // the parent keeps waiting
+        }, caller.Token);
+        await outsider;
+    }
+
+    private static async Task CancelRacesCompletion(ScenarioContext ctx)
+    {
+        await ctx.RunGroupAsync(group =>
+        {
+            _ = group.Spawn(async _ => await ctx.YieldSomeAsync());
+            _ = group.Spawn(async _ =>
+            {
+                await ctx.YieldSomeAsync();
+                group.Cancel();
+            });
+            _ = group.Spawn(async _ =>
+            {
+                await ctx.YieldSomeAsync();
+                if (ctx.Chance())
+                {
+                    throw new PlantedFailureException("failed while the group was being cancelled");
+                }
+            });
+            return Task.CompletedTask;
+        });
+    }
+
+    private static async Task SpawnWhileFinishing(ScenarioContext ctx)
+    {
+        var scopeReady = new TaskCompletionSource<IGroupScope>();
+        Task outsider = ctx.StartTask("outsider", async () =>
+        {
+            IGroupScope scope = await scopeReady.Task;
+            await ctx.YieldSomeAsync(4);
+            try
+            {
+                _ = scope.Spawn(async _ => await ctx.YieldSomeAsync(1));
+            }
+            catch (InvalidOperationException)
+            {
+                // the group had finished: allowed, and checked by the checker
+            }
+        });
+        await ctx.RunGroupAsync(group =>
+        {
+            scopeReady.TrySetResult(group);
+            _ = group.Spawn(async ct =>
+            {
+                await ctx.YieldSomeAsync();
+                _ = group.Spawn(async ct2 => await ctx.YieldSomeAsync(1));
+            });
+            return Task.CompletedTask;
+        });
+        await outsider;
+    }
+}

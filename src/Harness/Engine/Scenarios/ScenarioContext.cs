@@ -1,0 +1,90 @@
+using Microsoft.Coyote.Random;
+using Microsoft.Coyote.Specifications;
+using TaskGroups.Harness.Checking;
+using TaskGroups.Harness.Targets;
+
+namespace TaskGroups.Harness.Scenarios;
+
+/// <summary>A failure planted by a scenario: what a child "throws" in the programs we explore.</summary>
+public sealed class PlantedFailureException(string message) : Exception(message);
+
+/// <summary>
+/// What a scenario body gets: the target to run groups on (every group checked), Coyote's
+/// controlled randomness, named external tasks, and assertions that become Coyote bugs.
+/// One context per explored schedule.
+/// </summary>
+public sealed class ScenarioContext
+{
+    private Generator? _random;
+
+    /// <summary>Creates a context for one schedule.</summary>
+    public ScenarioContext(IGroupTarget target, InvariantChecker checker)
+    {
+        Target = target;
+        Checker = checker;
+    }
+
+    /// <summary>The implementation under test.</summary>
+    public IGroupTarget Target { get; }
+
+    /// <summary>The checker every group of this schedule reports to.</summary>
+    public InvariantChecker Checker { get; }
+
+    /// <summary>Coyote's controlled random generator: its choices are part of the schedule, so a
+    /// replay makes the same ones. Never use System.Random in a scenario.</summary>
+    private Generator Random => _random ??= Generator.Create();
+
+    /// <summary>Runs a checked group; returns its completed task (never throws its outcome).</summary>
+    public Task<Task> RunGroupAsync(Func<IGroupScope, Task> body, CancellationToken callerToken = default) =>
+        CheckedRun.RunAsync(Target, Checker, body, callerToken);
+
+    /// <summary>A controlled coin flip.</summary>
+    public bool Chance() => Random.NextBoolean();
+
+    /// <summary>A controlled integer in [0, <paramref name="maxExclusive"/>).</summary>
+    public int Next(int maxExclusive) => Random.NextInteger(maxExclusive);
+
+    /// <summary>Yields between 0 and <paramref name="max"/> times, as the schedule decides.</summary>
+    public async Task YieldSomeAsync(int max = 3)
+    {
+        int n = Next(max + 1);
+        for (int i = 0; i < n; i++)
+        {
+            await Task.Yield();
+        }
+    }
+
+    /// <summary>Starts a task outside any group (the caller's timeout, an outsider), named in the timeline.</summary>
+    public Task StartTask(string name, Func<Task> work) => Task.Run(async () =>
+    {
+        Timeline.SetCurrentTask(name);
+        await work();
+    });
+
+    /// <summary>Records a step of the scenario in the timeline.</summary>
+    public void Log(string what) => Checker.Timeline?.Add(what);
+
+    /// <summary>Fails the schedule with a violation of invariant <paramref name="number"/>.</summary>
+    public void Check(bool condition, int number, string detail)
+    {
+        if (!condition)
+        {
+            var violation = new InvariantViolation(number, detail);
+            Log($"VIOLATION {violation}");
+            Specification.Assert(false, "{0}", violation.ToString());
+        }
+    }
+
+    /// <summary>Blocks until <paramref name="token"/> is cancelled, then throws its cancellation.
+    /// (Coyote's Task.Delay does not wake on cancellation: a registration does.)</summary>
+    public static async Task UntilCancelledAsync(CancellationToken token)
+    {
+        var woken = new TaskCompletionSource();
+        using (token.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), woken))
+        {
+            await woken.Task;
+        }
+
+        throw new OperationCanceledException(token);
+    }
+}

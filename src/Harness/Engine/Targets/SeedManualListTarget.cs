@@ -1,0 +1,53 @@
+namespace TaskGroups.Harness.Targets;
+
+/// <summary>
+/// The question's code from the seed discussion, ported faithfully: an <c>asyncio.TaskGroup</c>
+/// without a cancel method, where "cancel everything" is each job looping over a shared list of the
+/// tasks and cancelling them one by one, skipping itself. Flaws kept: the group's own token is never
+/// cancelled, tasks created after the loop ran are never cancelled, and the calling task is not.
+/// </summary>
+public sealed class SeedManualListTarget : IGroupTarget
+{
+    /// <inheritdoc/>
+    public string Name => "seed-manual-list";
+
+    /// <inheritdoc/>
+    public string Description => "seed question: each job cancels the tasks of a shared list one by one";
+
+    /// <inheritdoc/>
+    public Task RunAsync(Func<IGroupScope, Task> body, ITaskGroupListener events, CancellationToken cancellationToken)
+    {
+        var group = new AsyncioGroup(events, cancellationToken);
+        group.RunBody(() => body(new Scope(group)));
+        return group.Completion;
+    }
+
+    private sealed class Scope(AsyncioGroup group) : IGroupScope
+    {
+        public long Id => group.Id;
+
+        public CancellationToken Token => group.BodyToken;
+
+        public Task Spawn(Func<CancellationToken, Task> work) =>
+            group.CreateTask<bool>(async ct => { await work(ct); return true; });
+
+        public Task<T> Spawn<T>(Func<CancellationToken, Task<T>> work) => group.CreateTask(work);
+
+        /// <summary>
+        /// <c>for task in tasks: if task == current_task(): continue; task.cancel()</c>
+        /// </summary>
+        public void Cancel()
+        {
+            AsyncioGroup.Child? current = AsyncioGroup.CurrentChild;
+            foreach (AsyncioGroup.Child task in group.ChildrenSnapshot())
+            {
+                if (task == current)
+                {
+                    continue;
+                }
+
+                task.Cts.Cancel();
+            }
+        }
+    }
+}
