@@ -37,6 +37,7 @@ internal static class Commands
         root.Subcommands.Add(ListCommand());
         root.Subcommands.Add(ExploreCommand());
         root.Subcommands.Add(ReplayCommand());
+        root.Subcommands.Add(ThroughputCommand());
         return root;
     }
 
@@ -185,6 +186,68 @@ internal static class Commands
             return ExitCodes.Bug;
         });
         return command;
+    }
+
+    private static Command ThroughputCommand()
+    {
+        var scenario = new Option<string?>("--scenario") { Description = "One scenario (default: all)." };
+        var iterations = new Option<int>("--iterations", "-i") { Description = "Schedules per measurement.", DefaultValueFactory = _ => 500 };
+        var rounds = new Option<int>("--rounds") { Description = "Interleaved rounds; medians are reported.", DefaultValueFactory = _ => 3 };
+        var command = new Command("throughput", "Measure the harness against raw Coyote running the same scenario bodies (taskgroup target, same seeds).")
+        {
+            scenario, iterations, rounds,
+        };
+        command.SetAction(parse =>
+        {
+            EnsureRewritten();
+            IGroupTarget target = TargetCatalog.Find("taskgroup")!;
+            IReadOnlyList<Scenario> scenarios = parse.GetValue(scenario) is { } name
+                ? [ScenarioCatalog.Find(name) ?? throw new UsageException($"unknown scenario '{name}' (see list)")]
+                : ScenarioCatalog.All;
+            int n = parse.GetValue(iterations);
+            int r = parse.GetValue(rounds);
+            if (n <= 0 || r <= 0)
+            {
+                throw new UsageException("--iterations and --rounds must be positive");
+            }
+
+            // Warm up both paths once (JIT), then interleave raw and checked rounds with equal seeds.
+            var settings = new ExplorationSettings(n, Seed: 1);
+            _ = SystematicRunner.Explore(Explorer.CreateRawTest(target, scenarios[0]), settings with { Iterations = 20 });
+            _ = SystematicRunner.Explore(Explorer.CreateTest(target, scenarios[0]), settings with { Iterations = 20 });
+            var table = new Table().AddColumns("scenario", "raw Coyote schedules/s", "harness schedules/s", "harness / raw");
+            double rawTotal = 0, checkedTotal = 0;
+            foreach (Scenario s in scenarios)
+            {
+                var raw = new List<double>();
+                var chk = new List<double>();
+                for (int i = 0; i < r; i++)
+                {
+                    raw.Add(Rate(SystematicRunner.Explore(Explorer.CreateRawTest(target, s), settings with { Seed = (uint)i })));
+                    chk.Add(Rate(SystematicRunner.Explore(Explorer.CreateTest(target, s), settings with { Seed = (uint)i })));
+                }
+
+                double rawMedian = Median(raw), checkedMedian = Median(chk);
+                rawTotal += n / rawMedian;
+                checkedTotal += n / checkedMedian;
+                table.AddRow(Markup.Escape(s.Name), rawMedian.ToString("0"), checkedMedian.ToString("0"), (checkedMedian / rawMedian).ToString("0.00"));
+            }
+
+            double all = scenarios.Count * n;
+            table.AddRow("[bold]all (time-weighted)[/]", (all / rawTotal).ToString("0"), (all / checkedTotal).ToString("0"), (rawTotal / checkedTotal).ToString("0.00"));
+            Output.Console.Write(table);
+            return ExitCodes.NoBug;
+        });
+        return command;
+    }
+
+    private static double Rate(ExplorationResult result) =>
+        result.FoundBug ? throw new UsageException($"throughput measurement found a bug: {result.Bugs[0]}") : result.Schedules / result.Elapsed.TotalSeconds;
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
     }
 
     private static (ExplorationResult, Timeline?) ReplayScenario(TraceFile trace)

@@ -118,7 +118,9 @@ public sealed class CheckedRun
     /// stays synchronous, so a delegate that throws before its first await still does.</summary>
     private Task Wrap(string name, CancellationToken token, bool cancelledBefore, bool isChild, Func<CancellationToken, Task> work)
     {
-        string? previousName = Timeline.SetCurrentTask(name);
+        // Naming the task (an AsyncLocal write) is only needed for a readable timeline (replay).
+        bool named = _checker.Timeline is not null;
+        string? previousName = named ? Timeline.SetCurrentTask(name) : null;
         long previousGroup = ScopeTracker.Enter(GroupId);
         try
         {
@@ -148,7 +150,10 @@ public sealed class CheckedRun
         finally
         {
             ScopeTracker.Exit(previousGroup);
-            Timeline.SetCurrentTask(previousName);
+            if (named)
+            {
+                Timeline.SetCurrentTask(previousName);
+            }
         }
     }
 
@@ -204,9 +209,12 @@ public sealed class CheckedRun
             unfinished = _running + _children.Count(c => !c.IsCompleted);
         }
 
-        string? previous = Timeline.SetCurrentTask(_parentTask);
+        string? previous = _checker.Timeline is null ? null : Timeline.SetCurrentTask(_parentTask);
         _checker.RunCompleted(GroupId, task, failures, _callerToken, _callerCancelledWhileRunning, unfinished);
-        Timeline.SetCurrentTask(previous);
+        if (_checker.Timeline is not null)
+        {
+            Timeline.SetCurrentTask(previous);
+        }
     }
 
     /// <summary>The scope the body and children see: the target's, with every call checked.</summary>
@@ -255,7 +263,12 @@ public sealed class CheckedRun
         {
             bool completed = run.IsRunCompleted;
             bool cancelledBefore = run._cancelReturned || inner.Token.IsCancellationRequested;
-            int id = Interlocked.Increment(ref run._nextChild);
+            int id;
+            using (run._gate.Enter())
+            {
+                id = ++run._nextChild; // under the gate, not Interlocked: no extra Coyote scheduling point
+            }
+
             string name = $"{run._checker.NameOf(run.GroupId)}/child {id}";
             TTask task;
             try

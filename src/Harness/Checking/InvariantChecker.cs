@@ -3,7 +3,7 @@ namespace TaskGroups.Harness.Checking;
 /// <summary>
 /// Checks invariants 1–7 of the spec on a stream of task-group lifecycle events (from the library's
 /// diagnostics hook, or from a target that reports the same events) and of facts that the harness's
-/// checking wrapper observes around each call (<see cref="CheckedRun"/>). Every violation is reported
+/// checking wrapper observes around each call (the harness's <c>CheckedRun</c>). Every violation is reported
 /// at once, with the invariant's number and name.
 /// </summary>
 /// <remarks>
@@ -171,8 +171,11 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     // Facts observed by the harness's checking wrapper (CheckedRun), for every target.
     // ---------------------------------------------------------------------------------------------
 
+    // The methods below take facts that a checking wrapper observed around calls into a group
+    // (the harness's CheckedRun); they are public so that other wrappers can report the same facts.
+
     /// <summary>Cancel() returned (or threw) while the run was, or was not, complete.</summary>
-    internal void CancelReturned(long groupId, Exception? thrown, bool runCompleted, bool tokenCancelled, int liveChildTokens)
+    public void CancelReturned(long groupId, Exception? thrown, bool runCompleted, bool tokenCancelled, int liveChildTokens)
     {
         var found = new List<InvariantViolation>(0);
         using (_gate.Enter())
@@ -199,7 +202,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
 
     /// <summary>A child's code started; <paramref name="groupCancelledBefore"/> tells whether the group
     /// had been cancelled before Spawn was called.</summary>
-    internal void ChildCodeStarted(long groupId, string child, bool tokenCancelled, bool groupCancelledBefore)
+    public void ChildCodeStarted(long groupId, string child, bool tokenCancelled, bool groupCancelledBefore)
     {
         var found = new List<InvariantViolation>(0);
         using (_gate.Enter())
@@ -221,7 +224,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     }
 
     /// <summary>A child's code ended, with <paramref name="failure"/> if it failed.</summary>
-    internal void ChildCodeEnded(long groupId, string child, Exception? failure, bool cancelled)
+    public void ChildCodeEnded(long groupId, string child, Exception? failure, bool cancelled)
     {
         var found = new List<InvariantViolation>(0);
         using (_gate.Enter())
@@ -239,7 +242,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
 
     /// <summary>Spawn threw <paramref name="exception"/>; <paramref name="closing"/> tells whether the
     /// group had completed or had no body or child code running any more (so it may be closed).</summary>
-    internal void SpawnThrew(long groupId, Exception exception, bool closing)
+    public void SpawnThrew(long groupId, Exception exception, bool closing)
     {
         var found = new List<InvariantViolation>(0);
         using (_gate.Enter())
@@ -260,7 +263,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     }
 
     /// <summary>Spawn returned normally after the run had completed.</summary>
-    internal void SpawnAcceptedAfterCompletion(long groupId)
+    public void SpawnAcceptedAfterCompletion(long groupId)
     {
         InvariantViolation v;
         using (_gate.Enter())
@@ -276,7 +279,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     /// The run's task completed: check it against the outcome table, given the failures the wrapper
     /// saw thrown, whether the caller's token was cancelled, and whether every child had finished.
     /// </summary>
-    internal void RunCompleted(long groupId, Task run, IReadOnlyList<Exception> failures, CancellationToken callerToken, bool callerCancelledWhileRunning, int unfinishedChildren)
+    public void RunCompleted(long groupId, Task run, IReadOnlyList<Exception> failures, CancellationToken callerToken, bool callerCancelledWhileRunning, int unfinishedChildren)
     {
         var found = new List<InvariantViolation>(0);
         using (_gate.Enter())
@@ -353,7 +356,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     // ---------------------------------------------------------------------------------------------
 
     /// <summary>The stable name (<c>g1</c>, <c>g2</c>, …) of a group id.</summary>
-    internal string NameOf(long groupId)
+    public string NameOf(long groupId)
     {
         using (_gate.Enter())
         {
