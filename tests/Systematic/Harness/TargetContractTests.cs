@@ -1,0 +1,93 @@
+using TaskGroups.Harness.Exploration;
+using TaskGroups.Harness.Scenarios;
+using TaskGroups.Harness.Targets;
+using Xunit;
+
+namespace TaskGroups.Systematic.Harness;
+
+/// <summary>
+/// The contract suite: every scenario of the harness, explored under Coyote (strict mode, checker on,
+/// <see cref="Schedules.Count"/> schedules) against one target. The real group must pass every
+/// scenario; each deliberately flawed seed port must be caught on the scenarios that expose its
+/// flaws, the written trace must replay to the identical bug, and the scenarios that do not expose
+/// a flaw must stay clean (so the checker raises no false alarms).
+/// </summary>
+public abstract class TargetContractTests
+{
+    /// <summary>The target under test.</summary>
+    protected abstract IGroupTarget Target { get; }
+
+    /// <summary>The scenarios on which this target must be caught.</summary>
+    protected abstract IReadOnlySet<string> ScenariosThatFindABug { get; }
+
+    public static TheoryData<string> Scenarios() => [.. ScenarioCatalog.All.Select(s => s.Name)];
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public void Explore_Scenario_MatchesContract(string scenarioName)
+    {
+        Scenario scenario = ScenarioCatalog.Find(scenarioName)!;
+        string outDir = Path.Combine(Path.GetTempPath(), "taskgroups-contract", Target.Name, Guid.NewGuid().ToString("N"));
+        ScenarioOutcome outcome = Explorer.Explore(Target, scenario, new ExplorationSettings(Schedules.Count(), Seed: 7), Shard.All, outDir);
+
+        Assert.Empty(outcome.UncontrolledInvocations);
+        if (!ScenariosThatFindABug.Contains(scenarioName))
+        {
+            Assert.True(outcome.Bug is null, $"{Target.Name} / {scenarioName}: unexpected bug after {outcome.Schedules} schedules: {outcome.Bug}");
+            Assert.Equal(Schedules.Count(), outcome.Schedules);
+            return;
+        }
+
+        Assert.True(outcome.Bug is not null, $"{Target.Name} / {scenarioName}: no bug found in {outcome.Schedules} schedules");
+        Assert.Matches("^(invariant [1-8] \\(.+\\) violated: |Deadlock detected)", outcome.Bug);
+
+        // The trace on disk replays to the identical bug, every time.
+        TraceFile trace = TraceFile.Read(outcome.TracePath!);
+        Assert.Equal(outcome.Bug, trace.Bug);
+        for (int i = 0; i < 2; i++)
+        {
+            (ExplorationResult replayed, _) = Explorer.Replay(trace);
+            Assert.Equal(outcome.Bug, Assert.Single(replayed.Bugs));
+        }
+
+        Directory.Delete(outDir, recursive: true);
+    }
+}
+
+public sealed class TaskGroupContractTests : TargetContractTests
+{
+    protected override IGroupTarget Target => TargetCatalog.Find("taskgroup")!;
+
+    protected override IReadOnlySet<string> ScenariosThatFindABug { get; } = new HashSet<string>();
+}
+
+/// <summary>The seed ports share CPython's asyncio.TaskGroup core and are caught on the same scenarios.</summary>
+public abstract class SeedTargetContractTests : TargetContractTests
+{
+    protected override IReadOnlySet<string> ScenariosThatFindABug { get; } = new HashSet<string>
+    {
+        "seed-jobs-and-daemon",              // invariant 7: Cancel() returns before the token is cancelled
+        "seed-caller-cancel",
+        "spawn-after-cancel",                // invariant 2: spawning into an aborting group throws
+        "caller-cancel-races-cancel",
+        "nested-outer-cancel",
+        "nested-inner-cancel",
+        "errors-in-cleanup",
+        "private-timeout-is-failure",        // a private cancellation is swallowed: the group hangs
+        "fail-fast",
+        "cancel-concurrent",
+        "gh-155433-timeout-after-cancel",
+        "gh-116720-nested-swallow",
+        "gh-155418-cancel-races-completion",
+    };
+}
+
+public sealed class SeedCancellableContractTests : SeedTargetContractTests
+{
+    protected override IGroupTarget Target => TargetCatalog.Find("seed-cancellable")!;
+}
+
+public sealed class SeedManualListContractTests : SeedTargetContractTests
+{
+    protected override IGroupTarget Target => TargetCatalog.Find("seed-manual-list")!;
+}
