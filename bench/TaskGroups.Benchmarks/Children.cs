@@ -11,6 +11,9 @@ public enum ChildKind
     /// while the hand-rolled pattern still pays Task.Run: this shows the best case for TaskGroup.</summary>
     Sync,
 
+    /// <summary>Waits 1 ms on a timer (<c>Task.Delay(1, ct)</c>), like a short I/O.</summary>
+    Timer,
+
     /// <summary>Blocked until its token is cancelled: <c>Task.Delay(Timeout.Infinite, ct)</c>.</summary>
     Delay,
 
@@ -29,6 +32,9 @@ public static class Children
         await Task.Yield();
         ct.ThrowIfCancellationRequested();
     }
+
+    /// <summary>Waits 1 ms on a timer, like a short I/O: completes on the timer thread.</summary>
+    public static Task Timer(CancellationToken ct) => Task.Delay(1, ct);
 
     /// <summary>Completes synchronously.</summary>
     public static Task Sync(CancellationToken ct) => Task.CompletedTask;
@@ -60,6 +66,7 @@ public static class Children
     {
         ChildKind.Yielding => Yielding,
         ChildKind.Sync => Sync,
+        ChildKind.Timer => Timer,
         ChildKind.Delay => Delay,
         ChildKind.TcsRegister => TcsRegister,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),

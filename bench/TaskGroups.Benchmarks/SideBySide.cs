@@ -12,28 +12,33 @@ namespace TaskGroups.Benchmarks;
 /// </summary>
 public static class SideBySide
 {
-    private sealed record Scenario(string Name, Func<int, CancellationToken, Task> HandRolled, Func<int, CancellationToken, Task> TaskGroup);
+    /// <summary>A scenario; <paramref name="Depth"/> marks the nested one, sized by <c>--depth</c>
+    /// instead of <c>--children</c> (its per-child figures are then per level).</summary>
+    private sealed record Scenario(string Name, Func<int, CancellationToken, Task> HandRolled, Func<int, CancellationToken, Task> TaskGroup, bool Depth = false);
 
     private static readonly Scenario[] s_scenarios =
     [
         new("spawn+join, yielding child", (n, ct) => HandRolled.SpawnJoin(n, Children.Yielding, ct), (n, ct) => WithTaskGroup.SpawnJoin(n, Children.Yielding, ct)),
         new("spawn+join, sync child", (n, ct) => HandRolled.SpawnJoin(n, Children.Sync, ct), (n, ct) => WithTaskGroup.SpawnJoin(n, Children.Sync, ct)),
+        new("spawn+join, Task.Delay(1) child", (n, ct) => HandRolled.SpawnJoin(n, Children.Timer, ct), (n, ct) => WithTaskGroup.SpawnJoin(n, Children.Timer, ct)),
         new("cancel fan-out, Task.Delay child", (n, ct) => HandRolled.CancelFanOut(n, Children.Delay, ct), (n, ct) => WithTaskGroup.CancelFanOut(n, Children.Delay, ct)),
         new("cancel fan-out, TCS+Register child", (n, ct) => HandRolled.CancelFanOut(n, Children.TcsRegister, ct), (n, ct) => WithTaskGroup.CancelFanOut(n, Children.TcsRegister, ct)),
         new("failure fan-out, Task.Delay children", (n, ct) => HandRolled.FailureFanOut(n, Children.Delay, ct), (n, ct) => WithTaskGroup.FailureFanOut(n, Children.Delay, ct)),
+        new("nested groups (per level)", HandRolled.Nested, WithTaskGroup.Nested, Depth: true),
     ];
 
     /// <summary>Runs the comparison; returns 1 if a ratio exceeds <c>--max-ratio</c> (when given).</summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        int children = Option(args, "--children", 50_000);
+        int size = Option(args, "--children", 50_000);
         int rounds = Option(args, "--rounds", 15);
         int warmup = Option(args, "--warmup", 3);
+        int depth = Option(args, "--depth", 1_000);
         double maxRatio = Option(args, "--max-ratio", double.NaN);
         string? only = OptionString(args, "--only");
 
         Console.WriteLine($".NET {Environment.Version}, {Environment.ProcessorCount} cores, {(GCSettings.IsServerGC ? "server" : "workstation")} GC");
-        Console.WriteLine($"{children:N0} children, {warmup} warm-up + {rounds} measured rounds per scenario, interleaved (ABBA)");
+        Console.WriteLine($"{size:N0} children ({depth:N0} levels for nesting), {warmup} warm-up + {rounds} measured rounds per scenario, interleaved (ABBA)");
         Console.WriteLine();
         Console.WriteLine($"{"scenario",-38} {"hand-rolled",12} {"TaskGroup",12} {"ratio",7} {"ratio*",7} {"HR B/child",11} {"TG B/child",11}");
 
@@ -46,6 +51,7 @@ public static class SideBySide
                 continue;
             }
 
+            int children = scenario.Depth ? depth : size;
             for (int i = 0; i < warmup; i++)
             {
                 await Measure(() => scenario.HandRolled(children, caller.Token));
