@@ -3,7 +3,7 @@ using BenchmarkDotNet.Order;
 using BenchmarkDotNet.Running;
 using TaskGroups.Benchmarks;
 
-// `sidebyside [--children N] [--rounds R] [--warmup W] [--only TEXT] [--max-ratio X]`: quick interleaved
+// `sidebyside [--children N] [--rounds R] [--warmup W] [--only TEXT[,TEXT…]] [--max-ratio X]`: quick interleaved
 // A/B check (see SideBySide). Anything else goes to BenchmarkDotNet, e.g. `--filter '*' --job short`.
 if (args.Length > 0 && args[0] == "sidebyside")
 {

@@ -46,7 +46,7 @@ public static class SideBySide
         bool failed = false;
         foreach (Scenario scenario in s_scenarios)
         {
-            if (only is not null && !scenario.Name.Contains(only, StringComparison.OrdinalIgnoreCase))
+            if (only is not null && !only.Split(',').Any(part => scenario.Name.Contains(part, StringComparison.OrdinalIgnoreCase)))
             {
                 continue;
             }
