@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime;
+
+namespace TaskGroups.Benchmarks;
+
+/// <summary>
+/// A quick A/B check outside BenchmarkDotNet, shaped like the acceptance run: for each scenario, rounds
+/// that run the hand-rolled pattern and TaskGroup back to back (alternating which goes first, so that
+/// neither always runs on a warmer or a more fragmented heap), then medians and the ratio of medians.
+/// Noise from other processes hits both sides of a round alike, which is why it compares in rounds.
+/// </summary>
+public static class SideBySide
+{
+    /// <summary>A scenario; <paramref name="Depth"/> marks the nested one, sized by <c>--depth</c>
+    /// instead of <c>--children</c> (its per-child figures are then per level).</summary>
+    private sealed record Scenario(string Name, Func<int, CancellationToken, Task> HandRolled, Func<int, CancellationToken, Task> TaskGroup, bool Depth = false);
+
+    private static readonly Scenario[] s_scenarios =
+    [
+        new("spawn+join, yielding child", (n, ct) => HandRolled.SpawnJoin(n, Children.Yielding, ct), (n, ct) => WithTaskGroup.SpawnJoin(n, Children.Yielding, ct)),
+        new("spawn+join, sync child", (n, ct) => HandRolled.SpawnJoin(n, Children.Sync, ct), (n, ct) => WithTaskGroup.SpawnJoin(n, Children.Sync, ct)),
+        new("spawn+join, Task.Delay(1) child", (n, ct) => HandRolled.SpawnJoin(n, Children.Timer, ct), (n, ct) => WithTaskGroup.SpawnJoin(n, Children.Timer, ct)),
+        new("cancel fan-out, Task.Delay child", (n, ct) => HandRolled.CancelFanOut(n, Children.Delay, ct), (n, ct) => WithTaskGroup.CancelFanOut(n, Children.Delay, ct)),
+        new("cancel fan-out, TCS+Register child", (n, ct) => HandRolled.CancelFanOut(n, Children.TcsRegister, ct), (n, ct) => WithTaskGroup.CancelFanOut(n, Children.TcsRegister, ct)),
+        new("failure fan-out, Task.Delay children", (n, ct) => HandRolled.FailureFanOut(n, Children.Delay, ct), (n, ct) => WithTaskGroup.FailureFanOut(n, Children.Delay, ct)),
+        new("nested groups (per level)", HandRolled.Nested, WithTaskGroup.Nested, Depth: true),
+    ];
+
+    /// <summary>Runs the comparison; returns 1 if a ratio exceeds <c>--max-ratio</c> (when given).</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int size = Option(args, "--children", 50_000);
+        int rounds = Option(args, "--rounds", 15);
+        int warmup = Option(args, "--warmup", 3);
+        int depth = Option(args, "--depth", 1_000);
+        double maxRatio = Option(args, "--max-ratio", double.NaN);
+        string? only = OptionString(args, "--only");
+
+        Console.WriteLine($".NET {Environment.Version}, {Environment.ProcessorCount} cores, {(GCSettings.IsServerGC ? "server" : "workstation")} GC");
+        Console.WriteLine($"{size:N0} children ({depth:N0} levels for nesting), {warmup} warm-up + {rounds} measured rounds per scenario, interleaved (ABBA)");
+        Console.WriteLine();
+        Console.WriteLine($"{"scenario",-38} {"hand-rolled",12} {"TaskGroup",12} {"ratio",7} {"ratio*",7} {"HR B/child",11} {"TG B/child",11}");
+
+        using var caller = new CancellationTokenSource();
+        bool failed = false;
+        foreach (Scenario scenario in s_scenarios)
+        {
+            if (only is not null && !only.Split(',').Any(part => scenario.Name.Contains(part, StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            int children = scenario.Depth ? depth : size;
+            for (int i = 0; i < warmup; i++)
+            {
+                await Measure(() => scenario.HandRolled(children, caller.Token));
+                await Measure(() => scenario.TaskGroup(children, caller.Token));
+            }
+
+            var hr = new List<Sample>();
+            var tg = new List<Sample>();
+            for (int i = 0; i < rounds; i++)
+            {
+                if (i % 2 == 0)
+                {
+                    hr.Add(await Measure(() => scenario.HandRolled(children, caller.Token)));
+                    tg.Add(await Measure(() => scenario.TaskGroup(children, caller.Token)));
+                }
+                else
+                {
+                    tg.Add(await Measure(() => scenario.TaskGroup(children, caller.Token)));
+                    hr.Add(await Measure(() => scenario.HandRolled(children, caller.Token)));
+                }
+            }
+
+            double hrMedian = Median(hr.Select(s => s.Elapsed.TotalMilliseconds));
+            double tgMedian = Median(tg.Select(s => s.Elapsed.TotalMilliseconds));
+            double ratio = tgMedian / hrMedian;
+            double roundRatio = Median(hr.Zip(tg, (h, t) => t.Elapsed.TotalMilliseconds / h.Elapsed.TotalMilliseconds));
+            double hrBytes = Median(hr.Select(s => (double)s.Allocated)) / children;
+            double tgBytes = Median(tg.Select(s => (double)s.Allocated)) / children;
+            bool over = !double.IsNaN(maxRatio) && ratio > maxRatio;
+            failed |= over;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{scenario.Name,-38} {hrMedian,9:F2} ms {tgMedian,9:F2} ms {ratio,7:F2} {roundRatio,7:F2} {hrBytes,11:F0} {tgBytes,11:F0}{(over ? "  OVER" : "")}"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("ratio = median(TaskGroup) / median(hand-rolled); ratio* = median of the per-round ratios.");
+        return failed ? 1 : 0;
+    }
+
+    private readonly record struct Sample(TimeSpan Elapsed, long Allocated);
+
+    private static async Task<Sample> Measure(Func<Task> operation)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        long started = Stopwatch.GetTimestamp();
+        await operation();
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        return new Sample(elapsed, allocated);
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        double[] sorted = values.Order().ToArray();
+        int middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    private static string? OptionString(string[] args, string name)
+    {
+        int index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+
+    private static int Option(string[] args, string name, int fallback) =>
+        OptionString(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+
+    private static double Option(string[] args, string name, double fallback) =>
+        OptionString(args, name) is { } value ? double.Parse(value, CultureInfo.InvariantCulture) : fallback;
+}
