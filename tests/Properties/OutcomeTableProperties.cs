@@ -266,14 +266,17 @@ public class OutcomeTableProperties
 
         await snapshot.WaitAsync(Timeout);
         bool spawnThrew = false;
+        bool lateChildRan = false;
         try
         {
-            _ = group!.Spawn(_ => Task.CompletedTask);
+            _ = group!.Spawn(_ => { lateChildRan = true; return Task.CompletedTask; });
         }
         catch (InvalidOperationException)
         {
             spawnThrew = true;
         }
+
+        spawnThrew &= !lateChildRan; // closed means the delegate never runs, not just that Spawn threw
 
         return new Observation(run, group!, allCompleted, finishedAtCompletion, spawnThrew, caller.Token);
     }
