@@ -107,33 +107,26 @@ public static class ScenarioCatalog
         await ScenarioContext.UntilCancelledAsync(ct);
     }
 
+    /// <summary>main(): two jobs and a daemon in one group.</summary>
+    private static Task SeedProgram(ScenarioContext ctx, IGroupScope group)
+    {
+        _ = group.Spawn(ct => Job(ctx, group, ct));
+        _ = group.Spawn(ct => Job(ctx, group, ct));
+        _ = group.Spawn(Daemon);
+        return Task.CompletedTask;
+    }
+
     private static async Task SeedJobsAndDaemon(ScenarioContext ctx)
     {
-        Task run = await ctx.RunGroupAsync(group =>
-        {
-            _ = group.Spawn(ct => Job(ctx, group, ct));
-            _ = group.Spawn(ct => Job(ctx, group, ct));
-            _ = group.Spawn(Daemon);
-            return Task.CompletedTask;
-        });
+        Task run = await ctx.RunGroupAsync(group => SeedProgram(ctx, group));
         ctx.Check(run.Status == TaskStatus.RanToCompletion, 3, $"the seed program ended {run.Status}; a group that cancelled itself must end quietly");
     }
 
     private static async Task SeedCallerCancel(ScenarioContext ctx)
     {
         using var caller = new CancellationTokenSource();
-        Task timeout = ctx.StartTask("caller", async () =>
-        {
-            await ctx.YieldSomeAsync(6);
-            caller.Cancel();
-        });
-        Task run = await ctx.RunGroupAsync(group =>
-        {
-            _ = group.Spawn(ct => Job(ctx, group, ct));
-            _ = group.Spawn(ct => Job(ctx, group, ct));
-            _ = group.Spawn(Daemon);
-            return Task.CompletedTask;
-        }, caller.Token);
+        Task timeout = ctx.CancelLater("caller", caller, maxYields: 6);
+        Task run = await ctx.RunGroupAsync(group => SeedProgram(ctx, group), caller.Token);
         await timeout;
     }
 
@@ -187,11 +180,7 @@ public static class ScenarioCatalog
     private static async Task CallerCancelRacesCancel(ScenarioContext ctx)
     {
         using var caller = new CancellationTokenSource();
-        Task outsider = ctx.StartTask("caller", async () =>
-        {
-            await ctx.YieldSomeAsync(4);
-            caller.Cancel();
-        });
+        Task outsider = ctx.CancelLater("caller", caller, maxYields: 4);
         Task run = await ctx.RunGroupAsync(group =>
         {
             _ = group.Spawn(async _ =>
@@ -282,9 +271,7 @@ public static class ScenarioCatalog
                     finally
                     {
                         await Task.Yield(); // cleanup that awaits
-#pragma warning disable CA2219 // throwing from finally during cancellation is the point of this scenario
                         throw new PlantedFailureException($"child {child} failed in cleanup");
-#pragma warning restore CA2219
                     }
                 });
             }
@@ -429,11 +416,7 @@ public static class ScenarioCatalog
     private static async Task NestedSwallow(ScenarioContext ctx)
     {
         using var caller = new CancellationTokenSource();
-        Task outsider = ctx.StartTask("parent-cancel", async () =>
-        {
-            await ctx.YieldSomeAsync(4);
-            caller.Cancel();
-        });
+        Task outsider = ctx.CancelLater("parent-cancel", caller, maxYields: 4);
         Task outer = await ctx.RunGroupAsync(async group =>
         {
             Task inner = await ctx.RunGroupAsync(innerGroup =>

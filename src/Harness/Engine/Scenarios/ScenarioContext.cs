@@ -92,6 +92,15 @@ public sealed class ScenarioContext
         await work();
     });
 
+    /// <summary>Starts a task named <paramref name="name"/> that cancels <paramref name="source"/>
+    /// after up to <paramref name="maxYields"/> yields (the caller's timeout firing at a moment the
+    /// schedule picks).</summary>
+    public Task CancelLater(string name, CancellationTokenSource source, int maxYields) => StartTask(name, async () =>
+    {
+        await YieldSomeAsync(maxYields);
+        source.Cancel();
+    });
+
     /// <summary>Records a step of the scenario in the timeline.</summary>
     public void Log(string what)
     {

@@ -45,19 +45,10 @@ public sealed class SeedCancellableTarget : IGroupTarget
         }
     }
 
-    private sealed class Scope(AsyncioGroup group) : IGroupScope
+    private sealed class Scope(AsyncioGroup group) : AsyncioScope(group)
     {
-        public long Id => group.Id;
-
-        public CancellationToken Token => group.BodyToken;
-
-        public Task Spawn(Func<CancellationToken, Task> work) =>
-            group.CreateTask<bool>(async ct => { await work(ct); return true; });
-
-        public Task<T> Spawn<T>(Func<CancellationToken, Task<T>> work) => group.CreateTask(work);
-
         /// <summary><c>self.create_task(_raise_cancel_request())</c></summary>
-        public void Cancel() =>
-            _ = group.CreateTask<bool>(_ => throw new CancelRequestException());
+        public override void Cancel() =>
+            _ = Group.CreateTask<bool>(_ => throw new CancelRequestException());
     }
 }

@@ -22,24 +22,15 @@ public sealed class SeedManualListTarget : IGroupTarget
         return group.Completion;
     }
 
-    private sealed class Scope(AsyncioGroup group) : IGroupScope
+    private sealed class Scope(AsyncioGroup group) : AsyncioScope(group)
     {
-        public long Id => group.Id;
-
-        public CancellationToken Token => group.BodyToken;
-
-        public Task Spawn(Func<CancellationToken, Task> work) =>
-            group.CreateTask<bool>(async ct => { await work(ct); return true; });
-
-        public Task<T> Spawn<T>(Func<CancellationToken, Task<T>> work) => group.CreateTask(work);
-
         /// <summary>
         /// <c>for task in tasks: if task == current_task(): continue; task.cancel()</c>
         /// </summary>
-        public void Cancel()
+        public override void Cancel()
         {
             AsyncioGroup.Child? current = AsyncioGroup.CurrentChild;
-            foreach (AsyncioGroup.Child task in group.ChildrenSnapshot())
+            foreach (AsyncioGroup.Child task in Group.ChildrenSnapshot())
             {
                 if (task == current)
                 {
