@@ -80,7 +80,7 @@ public static class ProgramGenerators
         return Gen.Frequency(choices.ToArray());
     }
 
-    /// <summary>Drops what exceeds the caps (in program order), then normalizes.</summary>
+    /// <summary>Drops what exceeds the caps (in program order) and the dead operations after a throw, then normalizes.</summary>
     public static TaskProgram Cap(TaskProgram program)
     {
         int budget = TaskProgram.MaxOperations;
@@ -112,6 +112,10 @@ public static class ProgramGenerators
                         budget--;
                         ops.Add(new GroupOp(Walk(g.Body, new int[1])));
                         break;
+                    case ThrowOp or ThrowInCleanupOp:
+                        budget--;
+                        ops.Add(op);
+                        return new Block(ops.ToImmutable()); // what follows a throw never runs: do not spend the budget on it
                     default:
                         budget--;
                         ops.Add(op);
