@@ -38,6 +38,7 @@ internal static class Commands
         root.Subcommands.Add(ExploreCommand());
         root.Subcommands.Add(ReplayCommand());
         root.Subcommands.Add(ThroughputCommand());
+        root.Subcommands.Add(PropertiesCommand.Create());
         return root;
     }
 

@@ -134,6 +134,11 @@ public static class Explorer
     {
         IGroupTarget target = TargetCatalog.Find(trace.Target)
             ?? throw new TraceFileException($"the trace names target '{trace.Target}', which this harness does not have");
+        if (trace.Program is not null)
+        {
+            return Programs.ProgramExplorer.Replay(target, trace);
+        }
+
         Scenario scenario = ScenarioCatalog.Find(trace.Scenario)
             ?? throw new TraceFileException($"the trace names scenario '{trace.Scenario}', which this harness does not have");
         Timeline? timeline = null;

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using Spectre.Console;
+using TaskGroups.Harness.Exploration;
+using TaskGroups.Harness.Programs;
+using TaskGroups.Harness.Targets;
+
+namespace TaskGroups.Harness.Cli;
+
+/// <summary>
+/// <c>properties</c>: FsCheck generates task-group programs, Coyote explores each over K schedules
+/// (model agreement and invariants 1–7 on every schedule), and a failure is shrunk to a minimal
+/// program, printed as a ready-to-paste xunit test, with a trace that <c>replay</c> reproduces.
+/// </summary>
+internal static class PropertiesCommand
+{
+    public static Command Create()
+    {
+        var target = new Option<string>("--target") { Description = "Target to check (see list).", DefaultValueFactory = _ => "taskgroup" };
+        var count = new Option<int>("--count", "-n") { Description = "Programs to generate.", DefaultValueFactory = _ => 100 };
+        var seed = new Option<uint>("--seed") { Description = "FsCheck seed, also mixed into each program's Coyote seed: the same seed reproduces the whole run.", DefaultValueFactory = _ => 0 };
+        var schedules = new Option<int>("--schedules", "-k") { Description = $"Schedules explored per program (default: {Schedules.EnvironmentVariable} or 100).", DefaultValueFactory = _ => Schedules.Count(100) };
+        var outDir = new Option<string>("--out") { Description = "Directory for the trace file of a counterexample.", DefaultValueFactory = _ => "harness-out" };
+        var command = new Command("properties", "Check generated programs against the reference model and the invariants under Coyote; shrink a failure to a minimal program.")
+        {
+            target, count, seed, schedules, outDir,
+        };
+        command.SetAction(parse =>
+        {
+            IGroupTarget t = Commands.ParseTarget(parse.GetValue(target)!);
+            int n = parse.GetValue(count);
+            int k = parse.GetValue(schedules);
+            if (n <= 0 || k <= 0)
+            {
+                throw new UsageException("--count and --schedules must be positive");
+            }
+
+            return Run(t, new PropertySettings(n, parse.GetValue(seed), k), parse.GetValue(outDir)!);
+        });
+        return command;
+    }
+
+    private static int Run(IGroupTarget target, PropertySettings settings, string outDir)
+    {
+        Commands.EnsureRewritten();
+        Output.Console.MarkupLine($"checking [bold]{Markup.Escape(target.Name)}[/]: {settings.Count} generated programs, {settings.Schedules} schedules each, seed {settings.Seed}");
+        PropertyReport report = null!;
+        Output.WithProgress([("programs", settings.Count)], (_, progress) =>
+            report = ProgramProperties.Check(target, settings, progress));
+
+        Console.Out.WriteLine(
+            $"programs: {report.ProgramsTested} generated, {report.ProgramsExplored} explored (shrinking included), {report.SchedulesExplored} schedules in {report.Elapsed.TotalSeconds:0.0}s ({report.ProgramsPerSecond:0.0} programs/s)");
+        if (report.Counterexample is not { } counterexample)
+        {
+            Console.Out.WriteLine($"no bug: every program met the specification on every explored schedule");
+            return ExitCodes.NoBug;
+        }
+
+        ProgramOutcome shrunk = counterexample.Shrunk;
+        string trace = ProgramExplorer.WriteTrace(outDir, target, shrunk);
+        Console.Out.WriteLine($"falsified after {report.ProgramsTested} program(s); shrunk in {counterexample.ShrinkSteps} step(s) from {counterexample.Original.OperationCount} operations");
+        Console.Out.WriteLine();
+        Console.Out.WriteLine(ProgramProperties.ToXunitTest(target, counterexample, settings));
+        Console.Out.WriteLine();
+        Console.Out.WriteLine($"program: {shrunk.Program}");
+        Console.Out.WriteLine($"counterexample: {shrunk.Program.OperationCount} operations");
+        Console.Out.WriteLine($"bug: {shrunk.Bug}");
+        Console.Out.WriteLine($"trace: {trace}");
+        Console.Out.WriteLine($"replay: dotnet run --project src/Harness -- replay {trace}");
+        return ExitCodes.Bug;
+    }
+}

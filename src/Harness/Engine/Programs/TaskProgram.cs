@@ -1,0 +1,302 @@
+using System.Collections.Immutable;
+using System.Text;
+
+namespace TaskGroups.Harness.Programs;
+
+/// <summary>
+/// One step of a task (a group's body or a child) in a generated program. Immutable; compared by
+/// value, so programs can be deduplicated and shrunk.
+/// </summary>
+public abstract record Op
+{
+    /// <summary>The operations in this one, itself included (a spawn or a nested group counts its block).</summary>
+    public virtual int Count => 1;
+}
+
+/// <summary><c>await Task.Yield()</c>, then throw the token's cancellation if it is cancelled (a cancellation point).</summary>
+public sealed record YieldOp : Op;
+
+/// <summary>Wait until signal <paramref name="Signal"/> is set, the task's token is cancelled, or every
+/// task of the group is waiting (so no correct group can deadlock); then a cancellation point.</summary>
+public sealed record WaitOp(int Signal) : Op;
+
+/// <summary>Set signal <paramref name="Signal"/>.</summary>
+public sealed record SetOp(int Signal) : Op;
+
+/// <summary>Throw the planted failure <c>f</c><paramref name="Failure"/>.</summary>
+public sealed record ThrowOp(int Failure) : Op;
+
+/// <summary><c>try { wait until cancelled (or the group is idle) } finally { await Task.Yield(); throw f</c><paramref name="Failure"/><c>; }</c>.</summary>
+public sealed record ThrowInCleanupOp(int Failure) : Op;
+
+/// <summary>Cancel the task's own group (<paramref name="Levels"/> 0) or the group
+/// <paramref name="Levels"/> levels further out.</summary>
+public sealed record CancelOp(int Levels) : Op;
+
+/// <summary>Cancel the caller's token of the outermost group.</summary>
+public sealed record CancelCallerOp : Op;
+
+/// <summary>Spawn a child into the task's own group (from a child: a late spawn of a sibling). With a
+/// <paramref name="Value"/>, through <c>Spawn&lt;int&gt;</c>, the child returns it.</summary>
+public sealed record SpawnOp(Block Child, int? Value = null) : Op
+{
+    /// <inheritdoc/>
+    public override int Count => 1 + Child.Count;
+}
+
+/// <summary>Run a nested group with <paramref name="Body"/> (its caller token is the task's token) and
+/// await it: its failure or cancellation ends the task.</summary>
+public sealed record GroupOp(Block Body) : Op
+{
+    /// <inheritdoc/>
+    public override int Count => 1 + Body.Count;
+}
+
+/// <summary>The operations of one task, in order.</summary>
+public sealed record Block(ImmutableArray<Op> Ops)
+{
+    /// <summary>No operations.</summary>
+    public static Block Empty { get; } = new(ImmutableArray<Op>.Empty);
+
+    /// <summary>The operations in this block, nested ones included.</summary>
+    public int Count => Ops.Sum(o => o.Count);
+
+    /// <inheritdoc/>
+    public bool Equals(Block? other) => other is not null && Ops.SequenceEqual(other.Ops);
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var hash = default(HashCode);
+        foreach (Op op in Ops)
+        {
+            hash.Add(op);
+        }
+
+        return hash.ToHashCode();
+    }
+}
+
+/// <summary>A program that is thrown on a bad program text.</summary>
+public sealed class ProgramFormatException(string message) : FormatException(message);
+
+/// <summary>
+/// A generated task-group program: the body of the outermost group, run with a caller token that
+/// <see cref="CancelCallerOp"/> cancels. Its text form (<see cref="ToString"/> / <see cref="Parse"/>)
+/// is stable: trace files carry it, and <c>replay</c> rebuilds the program from it.
+/// </summary>
+/// <example><c>spawn { yield; throw f1 }; spawn { wait s1; cancel }; group { spawn { throw-in-cleanup f2 } }</c></example>
+public sealed record TaskProgram(Block Root)
+{
+    /// <summary>Most operations a generated program has.</summary>
+    public const int MaxOperations = 12;
+
+    /// <summary>Most children (spawns) per group.</summary>
+    public const int MaxChildrenPerGroup = 4;
+
+    /// <summary>Most levels of nested groups below the outermost one.</summary>
+    public const int MaxGroupDepth = 2;
+
+    /// <summary>The number of operations, nested ones included.</summary>
+    public int OperationCount => Root.Count;
+
+    /// <summary>Builds a program from operations of the outermost body.</summary>
+    public static TaskProgram Of(params Op[] ops) => new(new Block([.. ops]));
+
+    /// <summary>A block of <paramref name="ops"/>.</summary>
+    public static Block B(params Op[] ops) => new([.. ops]);
+
+    /// <summary>
+    /// The canonical form: failures numbered f1, f2, … in program order, cancel levels that point past
+    /// the outermost group clamped to it. Shrinking and parsing always produce canonical programs.
+    /// </summary>
+    public TaskProgram Normalize()
+    {
+        int failure = 0;
+        return new TaskProgram(Walk(Root, 0));
+
+        Block Walk(Block block, int depth) => new([.. block.Ops.Select(op => op switch
+        {
+            ThrowOp => new ThrowOp(++failure),
+            ThrowInCleanupOp => new ThrowInCleanupOp(++failure),
+            CancelOp c when c.Levels > depth => new CancelOp(depth),
+            CancelOp c when c.Levels < 0 => new CancelOp(0),
+            SpawnOp s => s with { Child = Walk(s.Child, depth) },
+            GroupOp g => new GroupOp(Walk(g.Body, depth + 1)),
+            _ => op,
+        })]);
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(TaskProgram? other) => other is not null && Root.Equals(other.Root);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => Root.GetHashCode();
+
+    /// <summary>The stable text form.</summary>
+    public override string ToString() => Format(Root);
+
+    /// <summary>A stable 32-bit hash of the text form (FNV-1a), for deriving Coyote seeds.</summary>
+    public uint StableHash()
+    {
+        uint hash = 2166136261;
+        foreach (char c in ToString())
+        {
+            hash = unchecked((hash ^ c) * 16777619);
+        }
+
+        return hash;
+    }
+
+    private static string Format(Block block) => string.Join("; ", block.Ops.Select(Format));
+
+    private static string Format(Op op) => op switch
+    {
+        YieldOp => "yield",
+        WaitOp w => $"wait s{w.Signal}",
+        SetOp s => $"set s{s.Signal}",
+        ThrowOp t => $"throw f{t.Failure}",
+        ThrowInCleanupOp t => $"throw-in-cleanup f{t.Failure}",
+        CancelOp { Levels: 0 } => "cancel",
+        CancelOp c => $"cancel-outer {c.Levels}",
+        CancelCallerOp => "cancel-caller",
+        SpawnOp { Value: null } s => $"spawn {{ {Format(s.Child)} }}".Replace("{  }", "{ }", StringComparison.Ordinal),
+        SpawnOp s => $"spawn-value {s.Value} {{ {Format(s.Child)} }}".Replace("{  }", "{ }", StringComparison.Ordinal),
+        GroupOp g => $"group {{ {Format(g.Body)} }}".Replace("{  }", "{ }", StringComparison.Ordinal),
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "unknown operation"),
+    };
+
+    /// <summary>Parses the text form; throws <see cref="ProgramFormatException"/> saying what is wrong.</summary>
+    public static TaskProgram Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parser = new Parser(Tokenize(text));
+        Block root = parser.ParseBlock(depth: 0);
+        if (!parser.AtEnd)
+        {
+            throw new ProgramFormatException($"unexpected '{parser.Peek}' in program text");
+        }
+
+        return new TaskProgram(root).Normalize();
+    }
+
+    private static List<string> Tokenize(string text)
+    {
+        var tokens = new List<string>();
+        var current = new StringBuilder();
+        foreach (char c in text)
+        {
+            if (char.IsWhiteSpace(c) || c is '{' or '}' or ';')
+            {
+                if (current.Length > 0)
+                {
+                    tokens.Add(current.ToString());
+                    current.Clear();
+                }
+
+                if (!char.IsWhiteSpace(c))
+                {
+                    tokens.Add(c.ToString());
+                }
+            }
+            else
+            {
+                current.Append(c);
+            }
+        }
+
+        if (current.Length > 0)
+        {
+            tokens.Add(current.ToString());
+        }
+
+        return tokens;
+    }
+
+    private sealed class Parser(List<string> tokens)
+    {
+        private int _next;
+
+        public bool AtEnd => _next >= tokens.Count;
+
+        public string Peek => AtEnd ? "end of text" : tokens[_next];
+
+        public Block ParseBlock(int depth)
+        {
+            var ops = ImmutableArray.CreateBuilder<Op>();
+            while (!AtEnd && Peek != "}")
+            {
+                if (Peek == ";")
+                {
+                    _next++;
+                    continue;
+                }
+
+                ops.Add(ParseOp(depth));
+            }
+
+            return new Block(ops.ToImmutable());
+        }
+
+        private Op ParseOp(int depth)
+        {
+            string word = Take();
+            return word switch
+            {
+                "yield" => new YieldOp(),
+                "wait" => new WaitOp(Number("s")),
+                "set" => new SetOp(Number("s")),
+                "throw" => new ThrowOp(Number("f")),
+                "throw-in-cleanup" => new ThrowInCleanupOp(Number("f")),
+                "cancel" => new CancelOp(0),
+                "cancel-outer" => Levels(depth),
+                "cancel-caller" => new CancelCallerOp(),
+                "spawn" => new SpawnOp(Braced(depth)),
+                "spawn-value" => SpawnValue(depth),
+                "group" => new GroupOp(Braced(depth + 1)),
+                _ => throw new ProgramFormatException($"unknown operation '{word}'"),
+            };
+        }
+
+        private CancelOp Levels(int depth)
+        {
+            int levels = Number(string.Empty);
+            return levels < 1 || levels > depth
+                ? throw new ProgramFormatException($"cancel-outer {levels}: there are only {depth} enclosing group(s) here")
+                : new CancelOp(levels);
+        }
+
+        private SpawnOp SpawnValue(int depth)
+        {
+            int value = Number(string.Empty);
+            return new SpawnOp(Braced(depth), value);
+        }
+
+        private Block Braced(int depth)
+        {
+            Expect("{");
+            Block block = ParseBlock(depth);
+            Expect("}");
+            return block;
+        }
+
+        private int Number(string prefix)
+        {
+            string word = Take();
+            return word.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(word.AsSpan(prefix.Length), out int n) && n >= 0
+                ? n
+                : throw new ProgramFormatException($"expected {(prefix.Length == 0 ? "a number" : $"'{prefix}N'")}, found '{word}'");
+        }
+
+        private void Expect(string token)
+        {
+            string word = Take();
+            if (word != token)
+            {
+                throw new ProgramFormatException($"expected '{token}', found '{word}'");
+            }
+        }
+
+        private string Take() => AtEnd ? throw new ProgramFormatException("unexpected end of program text") : tokens[_next++];
+    }
+}

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace TaskGroups.Properties.Cli;
+
+/// <summary>
+/// The <c>properties</c> verb, run as a user runs it (the built CLI in its own process): exit 0 on the
+/// real group; exit 1 on a seed port with the xunit test, <c>counterexample:</c>, <c>bug:</c> and
+/// <c>trace:</c> lines, and a trace that <c>replay</c> reproduces with the identical bug line; exit 2
+/// with a one-line error on bad input.
+/// </summary>
+public sealed class PropertiesCliTests : IDisposable
+{
+    private readonly string _work = Path.Combine(Path.GetTempPath(), "taskgroups-properties-cli", Guid.NewGuid().ToString("N"));
+
+    public PropertiesCliTests() => Directory.CreateDirectory(_work);
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    [Fact]
+    public void Properties_TaskGroup_ExitsZero()
+    {
+        Result r = Harness("properties", "--target", "taskgroup", "--count", "15", "--seed", "11", "--schedules", "30", "--out", _work);
+        Assert.True(r.Code == 0, r.ToString());
+        Assert.DoesNotContain(r.Lines, l => l.StartsWith("bug: ", StringComparison.Ordinal));
+        Assert.Contains("programs/s", r.Out);
+    }
+
+    [Fact]
+    public void Properties_SeedCancellable_PrintsShrunkTestAndTraceThatReplays()
+    {
+        Result r = Harness("properties", "--target", "seed-cancellable", "--count", "300", "--seed", "11", "--out", _work);
+        Assert.True(r.Code == 1, r.ToString());
+        Assert.Contains("[Fact]", r.Out);
+        Assert.Contains("TaskProgram.Parse(", r.Out);
+        string count = Assert.Single(r.Lines, l => l.StartsWith("counterexample: ", StringComparison.Ordinal));
+        Assert.Matches("^counterexample: [1-6] operations$", count);
+        string bug = Assert.Single(r.Lines, l => l.StartsWith("bug: ", StringComparison.Ordinal));
+        string trace = Assert.Single(r.Lines, l => l.StartsWith("trace: ", StringComparison.Ordinal))["trace: ".Length..];
+        Assert.True(File.Exists(trace));
+
+        Result replay = Harness("replay", trace);
+        Assert.True(replay.Code == 1, replay.ToString());
+        Assert.Equal(bug, Assert.Single(replay.Lines, l => l.StartsWith("bug: ", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("properties", "--count", "0")]
+    [InlineData("properties", "--schedules", "-3")]
+    [InlineData("properties", "--target", "nope")]
+    [InlineData("properties", "--seed", "abc")]
+    public void Properties_BadUsage_OneLineErrorExitTwo(params string[] args)
+    {
+        Result r = Harness(args);
+        Assert.True(r.Code == 2, r.ToString());
+        Assert.StartsWith("error: ", Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
+    public void Replay_TraceWithBrokenProgram_OneLineErrorExitTwo()
+    {
+        Result found = Harness("properties", "--target", "seed-cancellable", "--count", "5", "--seed", "1", "--out", _work);
+        string trace = Assert.Single(found.Lines, l => l.StartsWith("trace: ", StringComparison.Ordinal))["trace: ".Length..];
+        string broken = Path.Combine(_work, "broken.json");
+        File.WriteAllText(broken, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(trace), "\"program\": \"[^\"]*\"", "\"program\": \"spawn { frobnicate }\""));
+
+        Result r = Harness("replay", broken);
+        Assert.True(r.Code == 2, r.ToString());
+        Assert.Contains("unknown operation 'frobnicate'", Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private sealed record Result(int Code, string Out, string Err)
+    {
+        public string[] Lines => Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+
+        public override string ToString() => $"exit {Code}\nstdout:\n{Out}\nstderr:\n{Err}";
+    }
+
+    private static string Configuration => new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+
+    private static string RepositoryRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TaskGroups.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+        }
+    }
+
+    private static Result Harness(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryRoot };
+        info.ArgumentList.Add(Path.Combine(RepositoryRoot, "src", "Harness", "bin", Configuration, "net10.0", "Harness.dll"));
+        foreach (string a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using Process p = Process.Start(info)!;
+        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"harness {string.Join(' ', args)} did not finish in 3 minutes");
+        }
+
+        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+}

@@ -1,0 +1,75 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using TaskGroups.Harness.Exploration;
+using TaskGroups.Harness.Programs;
+using TaskGroups.Harness.Targets;
+using Xunit;
+
+namespace TaskGroups.Properties.Programs;
+
+/// <summary>
+/// Generated programs explored under Coyote: the real group meets the specification (the reference
+/// model's outcomes and invariants 1–7 on every explored schedule of every program); each seed port
+/// is refuted, with a counterexample shrunk to a few operations whose trace replays the same bug.
+/// Schedules per program: <see cref="Schedules.Count"/> (TASKGROUPS_SCHEDULES deepens the run).
+/// </summary>
+public sealed class SpecificationProperties
+{
+    private static int K => Schedules.Count(100);
+
+    [Property(Arbitrary = [typeof(ProgramArbitraries)], MaxTest = 100, EndSize = 24)]
+    public Property TaskGroup_Meets_Specification(TaskProgram program)
+    {
+        ProgramOutcome outcome = ProgramExplorer.Explore(TargetCatalog.Find("taskgroup")!, program, K, baseSeed: 0);
+        Assert.Empty(outcome.Result.UncontrolledInvocations);
+        return (outcome.Bug is null).Label($"bug: {outcome.Bug}");
+    }
+
+    [Theory]
+    [InlineData("seed-cancellable")]
+    [InlineData("seed-manual-list")]
+    public void SeedTarget_Meets_Specification_IsRefutedWithShrunkCounterexample(string targetName)
+    {
+        IGroupTarget target = TargetCatalog.Find(targetName)!;
+        var settings = new PropertySettings(Count: 100, Seed: 11, Schedules: K);
+
+        PropertyReport report = ProgramProperties.Check(target, settings);
+
+        Counterexample counterexample = Assert.IsType<Counterexample>(report.Counterexample);
+        ProgramOutcome shrunk = counterexample.Shrunk;
+        Assert.True(shrunk.Program.OperationCount <= 6, $"not shrunk: {shrunk.Program} ({shrunk.Program.OperationCount} operations)");
+        Assert.True(shrunk.Program.OperationCount <= counterexample.Original.OperationCount);
+        Assert.NotNull(shrunk.Bug);
+
+        // The counterexample is really minimal: no smaller variant fails.
+        Assert.All(ProgramGenerators.Shrink(shrunk.Program), smaller =>
+            Assert.Null(ProgramExplorer.Explore(target, smaller, K, settings.Seed).Bug));
+
+        // Its trace, carrying the program, replays to the identical bug.
+        string dir = Path.Combine(Path.GetTempPath(), "taskgroups-properties", Guid.NewGuid().ToString("N"));
+        try
+        {
+            TraceFile trace = TraceFile.Read(ProgramExplorer.WriteTrace(dir, target, shrunk));
+            Assert.Equal(shrunk.Program.ToString(), trace.Program);
+            (ExplorationResult replayed, _) = Explorer.Replay(trace);
+            Assert.Equal(shrunk.Bug, Assert.Single(replayed.Bugs));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Check_SameSeed_ReproducesTheWholeRun()
+    {
+        IGroupTarget target = TargetCatalog.Find("seed-cancellable")!;
+        var settings = new PropertySettings(Count: 50, Seed: 3, Schedules: 20);
+        PropertyReport first = ProgramProperties.Check(target, settings);
+        PropertyReport second = ProgramProperties.Check(target, settings);
+        Assert.Equal(first.Counterexample!.Original, second.Counterexample!.Original);
+        Assert.Equal(first.Counterexample.Shrunk.Program, second.Counterexample.Shrunk.Program);
+        Assert.Equal(first.Counterexample.Shrunk.Bug, second.Counterexample.Shrunk.Bug);
+    }
+}
