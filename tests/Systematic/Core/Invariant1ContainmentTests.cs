@@ -57,7 +57,6 @@ public class Invariant1ContainmentTests
             run = TaskGroup.RunAsync(group =>
             {
                 spawned.Add(group.Spawn(ct => Worker(group, "a", 0, ct)));
-                spawned.Add(group.Spawn(ct => Worker(group, "b", 1, ct)));
                 return Task.CompletedTask;
             });
 
