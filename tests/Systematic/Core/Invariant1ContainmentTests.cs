@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Coyote.Random;
 using Xunit;
 
@@ -119,5 +120,84 @@ public class Invariant1ContainmentTests
         }
 
         Exploration.AssertHolds(Scenario, seed: 102);
+    }
+
+    /// <summary>Runs a group whose failing children's tasks are all discarded by the caller.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static async Task RunWithDiscardedFailuresAsync(string marker)
+    {
+        try
+        {
+            await TaskGroup.RunAsync(async group =>
+            {
+                _ = group.Spawn(_ => throw new PlantedException(marker));
+                _ = group.Spawn<int>(_ => throw new PlantedException(marker));
+                _ = group.Spawn(async _ =>
+                {
+                    await Task.Yield();
+                    throw new PlantedException(marker);
+                });
+                _ = group.Spawn(async ct =>
+                {
+                    await Child.UntilCancelled(ct);
+                    throw new PlantedException(marker); // a failure during cancellation
+                });
+                await Task.Yield();
+            });
+        }
+        catch (TaskGroupException)
+        {
+            // Expected: the group's own task is observed here; the children's must be observed by the group.
+        }
+    }
+
+    /// <summary>Drops a faulted task nobody observes: the control that proves the detection works.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void LeakUnobservedFailure(string marker) => _ = Task.FromException(new PlantedException(marker));
+
+    [Fact]
+    public async Task Invariant1_Containment_DiscardedFailedChildTasks_NoUnobservedTaskException()
+    {
+        // Plain test on the real thread pool: UnobservedTaskException fires from finalizers, which
+        // Coyote does not explore. Markers keep other tests' tasks out of the count.
+        string marker = $"invariant 1 probe {Guid.NewGuid()}";
+        string control = $"invariant 1 control {Guid.NewGuid()}";
+        int unobserved = 0, controls = 0;
+        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
+        {
+            foreach (Exception exception in e.Exception.Flatten().InnerExceptions)
+            {
+                if (exception.Message == marker)
+                {
+                    Interlocked.Increment(ref unobserved);
+                }
+                else if (exception.Message == control)
+                {
+                    Interlocked.Increment(ref controls);
+                }
+            }
+        }
+
+        TaskScheduler.UnobservedTaskException += OnUnobserved;
+        try
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                await RunWithDiscardedFailuresAsync(marker);
+            }
+
+            LeakUnobservedFailure(control);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+
+            Assert.True(Volatile.Read(ref controls) > 0, "the control's unobserved exception was not reported: the check cannot see leaks");
+            Assert.Equal(0, Volatile.Read(ref unobserved));
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= OnUnobserved;
+        }
     }
 }

@@ -183,4 +183,48 @@ public class Invariant5NoLostErrorsTests
 
         Exploration.AssertHolds(Scenario, seed: 512);
     }
+
+    [Fact]
+    public void Invariant5_NoLostErrors_TokenCallbackThrowsWhileCancelRacesCompletion_FailureNotLost()
+    {
+        static async Task Scenario()
+        {
+            Generator random = Generator.Create();
+            var callbackFailure = new PlantedException("registration callback");
+            bool callbackRan = false;
+            TaskGroup? captured = null;
+
+            Task run = TaskGroup.RunAsync(async group =>
+            {
+                captured = group;
+                _ = group.Spawn(async ct =>
+                {
+                    _ = ct.Register(() =>
+                    {
+                        callbackRan = true;
+                        throw callbackFailure;
+                    });
+                    await Child.YieldSome(random);
+                });
+                await Child.YieldSome(random);
+            });
+
+            // Outside the group, Cancel() races the group's completion: it either is a no-op (the group
+            // completed first) or cancels the group, and then the callback's exception is a failure.
+            Task outsider = Task.Run(async () =>
+            {
+                await Child.YieldSome(random, 4);
+                captured!.Cancel();
+            });
+
+            Exception? thrown = await Check.Settle(run);
+            bool ranBeforeCompletion = callbackRan;
+            await outsider;
+            Check.That(ranBeforeCompletion == callbackRan, "a child's token callback ran after the group completed");
+            Check.That(!callbackRan || (thrown is TaskGroupException failures && failures.InnerExceptions.Contains(callbackFailure)),
+                $"the token callback threw, but the group ended {run.Status} without its exception");
+        }
+
+        Exploration.AssertHolds(Scenario, seed: 513);
+    }
 }

@@ -37,7 +37,7 @@ public class Invariant9BalancedBookkeepingTests
             }
 
             await Task.Yield();
-        }, token);
+        }, token).WaitAsync(TimeSpan.FromSeconds(30)); // A broken group must fail this test, not hang the run.
         return weak!;
     }
 
