@@ -143,7 +143,7 @@ public class Invariant1ContainmentTests
                     throw new PlantedException(marker); // a failure during cancellation
                 });
                 await Task.Yield();
-            });
+            }).WaitAsync(TimeSpan.FromSeconds(30)); // A broken group must fail this test, not hang the run.
         }
         catch (TaskGroupException)
         {
