@@ -26,7 +26,7 @@ public class Invariant1ContainmentTests
                 try
                 {
                     NotAfterCompletion(name);
-                    await Child.YieldSome(random, 2);
+                    await Child.YieldSome(random, 1);
                     NotAfterCompletion(name);
                     if (depth == 0)
                     {

@@ -9,7 +9,7 @@ namespace TaskGroups.Systematic.Core;
 public class SeedProgramTests
 {
     /// <summary>Bound on a job's loop so that every schedule ends; at the bound the job cancels.</summary>
-    private const int MaxJobSteps = 8;
+    private const int MaxJobSteps = 5;
 
     private sealed class Program(Generator random)
     {
