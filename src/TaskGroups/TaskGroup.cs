@@ -74,8 +74,9 @@ public sealed class TaskGroup
     /// does not control.</summary>
     private readonly TaskCompletionSource _completion = new();
 
-    /// <summary>The body plus every child that has not finished. Starts at 1 (the body); the
-    /// decrement that reaches 0 completes the group, and a group at 0 never opens again.</summary>
+    /// <summary>The body plus every child that has not finished, plus every cancellation request
+    /// still cancelling the token. Starts at 1 (the body); the decrement that reaches 0 completes the
+    /// group, and a group at 0 never opens again.</summary>
     private int _pending = 1;
 
     /// <summary>Every failure in the order it was recorded; null until the first one.</summary>
@@ -199,22 +200,9 @@ public sealed class TaskGroup
     /// <summary>Counts a new child in, unless the group has completed. Returns its diagnostics id.</summary>
     private int Enter()
     {
-        int pending = Volatile.Read(ref _pending);
-        while (true)
+        if (!TryEnter())
         {
-            // 0 is final: the group decided its outcome, so it can never take a child again.
-            if (pending == 0)
-            {
-                ThrowHelper.ThrowGroupCompleted(this);
-            }
-
-            int seen = Interlocked.CompareExchange(ref _pending, pending + 1, pending);
-            if (seen == pending)
-            {
-                break;
-            }
-
-            pending = seen;
+            ThrowHelper.ThrowGroupCompleted(this);
         }
 
         if (_listener is null)
@@ -225,6 +213,29 @@ public sealed class TaskGroup
         int childId = Interlocked.Increment(ref _nextChildId);
         Emit(TaskGroupEventKind.ChildSpawned, childId);
         return childId;
+    }
+
+    /// <summary>Counts one more participant in (a child, or a cancellation in progress), unless the
+    /// group has completed.</summary>
+    private bool TryEnter()
+    {
+        int pending = Volatile.Read(ref _pending);
+        while (true)
+        {
+            // 0 is final: the group decided its outcome, so it can never take a participant again.
+            if (pending == 0)
+            {
+                return false;
+            }
+
+            int seen = Interlocked.CompareExchange(ref _pending, pending + 1, pending);
+            if (seen == pending)
+            {
+                return true;
+            }
+
+            pending = seen;
+        }
     }
 
     /// <summary>Runs a child's (or the body's) delegate and turns a synchronous throw into a
@@ -340,7 +351,7 @@ public sealed class TaskGroup
         Leave();
     }
 
-    /// <summary>A child (or the body) is done; the last one out completes the group.</summary>
+    /// <summary>A child, the body or a cancellation request is done; the last one out completes the group.</summary>
     private void Leave()
     {
         int pending = Interlocked.Decrement(ref _pending);
@@ -382,43 +393,54 @@ public sealed class TaskGroup
 
     private void RequestCancel(TaskGroupCancelCause cause)
     {
-        lock (_lock)
+        // A request in progress counts as a participant, so the group cannot complete between
+        // accepting it and cancelling the token: otherwise the children's token callbacks would run
+        // after completion and a callback's exception would be lost, while Complete() already
+        // reported CancellationCaught for a token that was not cancelled yet.
+        if (!TryEnter())
         {
-            AssertInvariants();
-            if (_completed)
-            {
-                return; // Invariant 7: a no-op after completion.
-            }
-
-            if (_cancelCause == TaskGroupCancelCause.None)
-            {
-                _cancelCause = cause;
-            }
-        }
-
-        if (_cts.IsCancellationRequested)
-        {
-            return; // Idempotent: the first request already cancelled every token.
+            return; // Invariant 7: a no-op after completion.
         }
 
         try
         {
-            // Runs the children's registrations inline, on this thread, before Cancel() returns
-            // (invariant 7: no scheduling delay).
-            _cts.Cancel();
-        }
-        catch (AggregateException callbackFailures)
-        {
-            // A child's token registration threw: a failure of the group, never lost (invariant 5).
-            foreach (Exception exception in callbackFailures.InnerExceptions)
+            lock (_lock)
             {
-                RecordFailure(exception);
+                AssertInvariants();
+                if (_cancelCause == TaskGroupCancelCause.None)
+                {
+                    _cancelCause = cause;
+                }
             }
-        }
 
-        // Raised once the token is cancelled, so a listener that saw this event knows that every
-        // child spawned afterwards starts cancelled.
-        Emit(TaskGroupEventKind.CancelRequested, cause: cause);
+            if (_cts.IsCancellationRequested)
+            {
+                return; // Idempotent: the first request already cancelled every token.
+            }
+
+            try
+            {
+                // Runs the children's registrations inline, on this thread, before Cancel() returns
+                // (invariant 7: no scheduling delay).
+                _cts.Cancel();
+            }
+            catch (AggregateException callbackFailures)
+            {
+                // A child's token registration threw: a failure of the group, never lost (invariant 5).
+                foreach (Exception exception in callbackFailures.InnerExceptions)
+                {
+                    RecordFailure(exception);
+                }
+            }
+
+            // Raised once the token is cancelled (so a listener that saw it knows every child
+            // spawned afterwards starts cancelled) and before this request lets the group complete.
+            Emit(TaskGroupEventKind.CancelRequested, cause: cause);
+        }
+        finally
+        {
+            Leave();
+        }
     }
 
     /// <summary>Decides the outcome by state and completes <see cref="RunAsync"/>'s task. Runs

@@ -83,8 +83,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
             GroupState g = StateOf(e.GroupId);
             Timeline?.Add(Describe(g, e));
 
-            // A Cancel() that raced completion may still report its CancelRequested: that is no child code.
-            if (g.Completed && e.Kind is not (TaskGroupEventKind.GroupCompleted or TaskGroupEventKind.CancelRequested))
+            if (g.Completed)
             {
                 found.Add(new(1, $"{g.Name} raised {e.Kind} after it completed"));
             }

@@ -1,0 +1,84 @@
+using Microsoft.Coyote.Random;
+using Xunit;
+
+namespace TaskGroups.Systematic.Core;
+
+/// <summary>Invariant 8: Spawn after the RunAsync task completed throws InvalidOperationException, and
+/// the rejected delegate never runs.</summary>
+public class Invariant8ClosedAfterCompletionTests
+{
+    [Fact]
+    public void Invariant8_ClosedAfterCompletion_SpawnAfterAnyOutcome_ThrowsInvalidOperation()
+    {
+        static async Task Scenario()
+        {
+            Generator random = Generator.Create();
+            using var caller = new CancellationTokenSource();
+            int outcome = random.NextInteger(4); // 0 success, 1 Cancel(), 2 failure, 3 caller's token
+            TaskGroup? captured = null;
+            bool ranAfterCompletion = false;
+
+            Task run = TaskGroup.RunAsync(async group =>
+            {
+                captured = group;
+                _ = group.Spawn(async _ => await Child.YieldSome(random));
+                await Child.YieldSome(random);
+                switch (outcome)
+                {
+                    case 1:
+                        group.Cancel();
+                        break;
+                    case 2:
+                        throw new PlantedException("failure");
+                    case 3:
+                        caller.Cancel();
+                        break;
+                }
+            }, caller.Token);
+
+            await Check.Settle(run);
+
+            bool SpawnThrows(bool ofT)
+            {
+                try
+                {
+                    if (ofT)
+                    {
+                        _ = captured!.Spawn<int>(_ =>
+                        {
+                            ranAfterCompletion = true;
+                            return Task.FromResult(1);
+                        });
+                    }
+                    else
+                    {
+                        _ = captured!.Spawn(_ =>
+                        {
+                            ranAfterCompletion = true;
+                            return Task.CompletedTask;
+                        });
+                    }
+
+                    return false;
+                }
+                catch (InvalidOperationException)
+                {
+                    return true;
+                }
+            }
+
+            // From the task that awaited the group, and from another task.
+            Check.That(SpawnThrows(ofT: false), $"Spawn after completion (outcome {outcome}) did not throw InvalidOperationException");
+            Check.That(SpawnThrows(ofT: true), $"Spawn<T> after completion (outcome {outcome}) did not throw InvalidOperationException");
+            bool fromOther = await Task.Run(async () =>
+            {
+                await Child.YieldSome(random);
+                return SpawnThrows(random.NextBoolean());
+            });
+            Check.That(fromOther, "Spawn after completion from another task did not throw InvalidOperationException");
+            Check.That(!ranAfterCompletion, "a child spawned after completion ran");
+        }
+
+        Exploration.AssertHolds(Scenario, seed: 801);
+    }
+}
