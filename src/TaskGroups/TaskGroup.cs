@@ -53,7 +53,7 @@ public sealed class TaskGroup
     private static long s_nextId;
 
     /// <summary>Guards <see cref="_failures"/>, <see cref="_cancelCause"/> and <see cref="_completed"/>.
-    /// A plain object (not <c>System.Threading.Lock</c>) so that Coyote controls it. No user code runs
+    /// A plain object (not the C# 13 lock type, which Coyote 1.7.11 does not control). No user code runs
     /// and no task is completed while it is held.</summary>
     private readonly object _lock = new();
 
@@ -70,7 +70,7 @@ public sealed class TaskGroup
     private CancellationTokenRegistration _callerRegistration;
 
     /// <summary>Completed exactly once, by <see cref="Complete"/>; its task is what
-    /// <see cref="RunAsync"/> returns. Created without RunContinuationsAsynchronously, which Coyote
+    /// <see cref="RunAsync"/> returns. Created without the option to run continuations asynchronously, which Coyote
     /// does not control.</summary>
     private readonly TaskCompletionSource _completion = new();
 

@@ -162,7 +162,7 @@ public class CancellationTests
                     }
                 });
                 go.SetResult();
-                await Task.WhenAll(canceller, spawner);
+                await Task.WhenAll(new[] { canceller, spawner });
             });
             await AssertSucceeded(run);
             Assert.Equal(0, violations);
@@ -238,7 +238,7 @@ public class CancellationTests
                 });
                 Task a = Task.Run(async () => { await go.Task; await Jitter(); g.Cancel(); });
                 Task b = Task.Run(async () => { await go.Task; await Jitter(); await caller.CancelAsync(); });
-                _ = Task.WhenAll(a, b).ContinueWith(_ => bothDone.SetResult(), TaskScheduler.Default);
+                _ = Task.WhenAll(new[] { a, b }).ContinueWith(_ => bothDone.SetResult(), TaskScheduler.Default);
                 go.SetResult();
                 return Task.CompletedTask;
             }, caller.Token);

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using TaskGroups.Testing;
 using Xunit;
 
 namespace TaskGroups.Properties.Cli;
@@ -20,7 +20,7 @@ public sealed class PropertiesCliTests : IDisposable
     [Fact]
     public void Properties_TaskGroup_ExitsZero()
     {
-        Result r = Harness("properties", "--target", "taskgroup", "--count", "15", "--seed", "11", "--schedules", "30", "--out", _work);
+        CliResult r = HarnessCli.Run("properties", "--target", "taskgroup", "--count", "15", "--seed", "11", "--schedules", "30", "--out", _work);
         Assert.True(r.Code == 0, r.ToString());
         Assert.DoesNotContain(r.Lines, l => l.StartsWith("bug: ", StringComparison.Ordinal));
         Assert.Contains("programs/s", r.Out);
@@ -29,7 +29,7 @@ public sealed class PropertiesCliTests : IDisposable
     [Fact]
     public void Properties_SeedCancellable_PrintsShrunkTestAndTraceThatReplays()
     {
-        Result r = Harness("properties", "--target", "seed-cancellable", "--count", "300", "--seed", "11", "--out", _work);
+        CliResult r = HarnessCli.Run("properties", "--target", "seed-cancellable", "--count", "300", "--seed", "11", "--out", _work);
         Assert.True(r.Code == 1, r.ToString());
         Assert.Contains("[Fact]", r.Out);
         Assert.Contains("TaskProgram.Parse(", r.Out);
@@ -39,7 +39,7 @@ public sealed class PropertiesCliTests : IDisposable
         string trace = Assert.Single(r.Lines, l => l.StartsWith("trace: ", StringComparison.Ordinal))["trace: ".Length..];
         Assert.True(File.Exists(trace));
 
-        Result replay = Harness("replay", trace);
+        CliResult replay = HarnessCli.Run("replay", trace);
         Assert.True(replay.Code == 1, replay.ToString());
         Assert.Equal(bug, Assert.Single(replay.Lines, l => l.StartsWith("bug: ", StringComparison.Ordinal)));
     }
@@ -51,7 +51,7 @@ public sealed class PropertiesCliTests : IDisposable
     [InlineData("properties", "--seed", "abc")]
     public void Properties_BadUsage_OneLineErrorExitTwo(params string[] args)
     {
-        Result r = Harness(args);
+        CliResult r = HarnessCli.Run(args);
         Assert.True(r.Code == 2, r.ToString());
         Assert.StartsWith("error: ", Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
@@ -59,59 +59,14 @@ public sealed class PropertiesCliTests : IDisposable
     [Fact]
     public void Replay_TraceWithBrokenProgram_OneLineErrorExitTwo()
     {
-        Result found = Harness("properties", "--target", "seed-cancellable", "--count", "5", "--seed", "1", "--out", _work);
+        CliResult found = HarnessCli.Run("properties", "--target", "seed-cancellable", "--count", "5", "--seed", "1", "--out", _work);
         string trace = Assert.Single(found.Lines, l => l.StartsWith("trace: ", StringComparison.Ordinal))["trace: ".Length..];
         string broken = Path.Combine(_work, "broken.json");
         File.WriteAllText(broken, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(trace), "\"program\": \"[^\"]*\"", "\"program\": \"spawn { frobnicate }\""));
 
-        Result r = Harness("replay", broken);
+        CliResult r = HarnessCli.Run("replay", broken);
         Assert.True(r.Code == 2, r.ToString());
         Assert.Contains("unknown operation 'frobnicate'", Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
 
-    // ---------------------------------------------------------------------------------------------
-
-    private sealed record Result(int Code, string Out, string Err)
-    {
-        public string[] Lines => Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
-
-        public override string ToString() => $"exit {Code}\nstdout:\n{Out}\nstderr:\n{Err}";
-    }
-
-    private static string Configuration => new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-
-    private static string RepositoryRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TaskGroups.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
-        }
-    }
-
-    private static Result Harness(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryRoot };
-        info.ArgumentList.Add(Path.Combine(RepositoryRoot, "src", "Harness", "bin", Configuration, "net10.0", "Harness.dll"));
-        foreach (string a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using Process p = Process.Start(info)!;
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"harness {string.Join(' ', args)} did not finish in 3 minutes");
-        }
-
-        return new Result(p.ExitCode, stdout.Result, stderr.Result);
-    }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using TaskGroups.Testing;
 using Xunit;
 
 namespace TaskGroups.Systematic.Harness;
@@ -19,7 +19,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Explore_TaskGroup_ExitsZero()
     {
-        Result r = Harness("explore", "--target", "taskgroup", "--scenario", "seed-jobs-and-daemon", "--iterations", "300", "--seed", "7", "--out", _work);
+        CliResult r = HarnessCli.Run("explore", "--target", "taskgroup", "--scenario", "seed-jobs-and-daemon", "--iterations", "300", "--seed", "7", "--out", _work);
         Assert.True(r.Code == 0, r.ToString());
         Assert.DoesNotContain("bug:", r.Out);
         Assert.Contains("seed-jobs-and-daemon", r.Out);
@@ -28,7 +28,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Explore_SeedCancellable_FindsBugAndReplayPrintsIdenticalBugLine()
     {
-        Result r = Harness("explore", "--target", "seed-cancellable", "--scenario", "gh-155433-timeout-after-cancel", "--iterations", "2000", "--seed", "7", "--out", _work);
+        CliResult r = HarnessCli.Run("explore", "--target", "seed-cancellable", "--scenario", "gh-155433-timeout-after-cancel", "--iterations", "2000", "--seed", "7", "--out", _work);
         Assert.True(r.Code == 1, r.ToString());
         string bug = Assert.Single(r.Lines, l => l.StartsWith("bug: ", StringComparison.Ordinal));
         string trace = Assert.Single(r.Lines, l => l.StartsWith("trace: ", StringComparison.Ordinal))["trace: ".Length..];
@@ -37,7 +37,7 @@ public sealed class CliTests : IDisposable
 
         for (int i = 0; i < 2; i++)
         {
-            Result replay = Harness("replay", trace);
+            CliResult replay = HarnessCli.Run("replay", trace);
             Assert.True(replay.Code == 1, replay.ToString());
             Assert.Equal(bug, Assert.Single(replay.Lines, l => l.StartsWith("bug: ", StringComparison.Ordinal)));
             Assert.Contains("timeline:", replay.Out);
@@ -72,7 +72,7 @@ public sealed class CliTests : IDisposable
                 break;
         }
 
-        Result r = Harness("replay", path);
+        CliResult r = HarnessCli.Run("replay", path);
         Assert.True(r.Code == 2, r.ToString());
         Assert.Empty(r.Out.Trim());
         string error = Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -87,7 +87,7 @@ public sealed class CliTests : IDisposable
     [InlineData("frobnicate")]
     public void BadUsage_OneLineErrorExitTwo(params string[] args)
     {
-        Result r = Harness(args);
+        CliResult r = HarnessCli.Run(args);
         Assert.True(r.Code == 2, r.ToString());
         Assert.StartsWith("error: ", Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
@@ -97,63 +97,15 @@ public sealed class CliTests : IDisposable
     {
         // A copy of the CLI whose TaskGroups.dll is the shipped, un-rewritten library.
         string copy = Path.Combine(_work, "unrewritten");
-        CopyDirectory(CliDirectory, copy);
-        File.Copy(Path.Combine(RepositoryRoot, "src", "TaskGroups", "bin", Configuration, "net10.0", "TaskGroups.dll"), Path.Combine(copy, "TaskGroups.dll"), overwrite: true);
+        CopyDirectory(HarnessCli.Directory, copy);
+        File.Copy(Path.Combine(HarnessCli.RepositoryRoot, "src", "TaskGroups", "bin", HarnessCli.Configuration, "net10.0", "TaskGroups.dll"), Path.Combine(copy, "TaskGroups.dll"), overwrite: true);
 
-        Result r = Run(Path.Combine(copy, "Harness.dll"), "explore", "--iterations", "10");
+        CliResult r = HarnessCli.RunDll(Path.Combine(copy, "Harness.dll"), "explore", "--iterations", "10");
         Assert.True(r.Code == 2, r.ToString());
         Assert.Contains("was not rewritten", r.Err);
     }
 
     // ---------------------------------------------------------------------------------------------
-
-    private sealed record Result(int Code, string Out, string Err)
-    {
-        public string[] Lines => Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
-
-        public override string ToString() => $"exit {Code}\nstdout:\n{Out}\nstderr:\n{Err}";
-    }
-
-    private static string Configuration => new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-
-    private static string RepositoryRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TaskGroups.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
-        }
-    }
-
-    private static string CliDirectory => Path.Combine(RepositoryRoot, "src", "Harness", "bin", Configuration, "net10.0");
-
-    private static Result Harness(params string[] args) => Run(Path.Combine(CliDirectory, "Harness.dll"), args);
-
-    private static Result Run(string dll, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryRoot };
-        info.ArgumentList.Add(dll);
-        foreach (string a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using Process p = Process.Start(info)!;
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"harness {string.Join(' ', args)} did not finish in 3 minutes");
-        }
-
-        return new Result(p.ExitCode, stdout.Result, stderr.Result);
-    }
 
     private static void CopyDirectory(string from, string to)
     {
