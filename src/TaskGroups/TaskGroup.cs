@@ -389,7 +389,33 @@ public sealed class TaskGroup
         RequestCancel(TaskGroupCancelCause.Failure);
     }
 
-    private void OnCallerCancelled() => RequestCancel(TaskGroupCancelCause.CallerToken);
+    /// <summary>The caller's token was cancelled: cancel the group, inline like a linked source.</summary>
+    private void OnCallerCancelled()
+    {
+        if (RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            RequestCancel(TaskGroupCancelCause.CallerToken);
+            return;
+        }
+
+        // Groups nested tens of thousands deep cancel each other inline, one stack frame chain per
+        // level: continue on a fresh thread-pool stack rather than overflow. The pending slot keeps
+        // the group from completing before its token is cancelled.
+        if (TryEnter())
+        {
+            _ = Task.Run(() =>
+            {
+                try
+                {
+                    RequestCancel(TaskGroupCancelCause.CallerToken);
+                }
+                finally
+                {
+                    Leave();
+                }
+            });
+        }
+    }
 
     private void RequestCancel(TaskGroupCancelCause cause)
     {

@@ -165,4 +165,47 @@ public class LifecycleTests
         await Nest(CancellationToken.None, 0).Guard();
         Assert.Equal(3001, depth);
     }
+
+    [Fact]
+    public async Task Cancel_DeepNestingChain_CancelsEveryLevelWithoutOverflowingStack()
+    {
+        // The cancellation cascades through every level's caller-token registration inline; at this
+        // depth that would overflow a thread-pool stack (seen at ~27,500 levels) without the
+        // fresh-stack fallback. A stack overflow kills the test host, which fails the run.
+        const int Levels = 40_000;
+        int reached = 0;
+        var innermostReady = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task Nest(CancellationToken ct, int level) => TaskGroup.RunAsync(g =>
+        {
+            Interlocked.Increment(ref reached);
+            _ = level < Levels
+                ? g.Spawn(c => Nest(c, level + 1))
+                : g.Spawn(async c =>
+                {
+                    var cancelled = new TaskCompletionSource();
+                    using (c.Register(() => cancelled.TrySetResult()))
+                    {
+                        innermostReady.TrySetResult();
+                        await cancelled.Task;
+                    }
+
+                    c.ThrowIfCancellationRequested();
+                });
+            return Task.CompletedTask;
+        }, ct);
+
+        TaskGroup? root = null;
+        Task run = TaskGroup.RunAsync(g =>
+        {
+            root = g;
+            _ = g.Spawn(c => Nest(c, 1));
+            return Task.CompletedTask;
+        });
+        await innermostReady.Task.Guard();
+        await Task.Run(() => root!.Cancel()); // on a thread-pool thread: the smaller stack
+        await run.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(TaskStatus.RanToCompletion, run.Status);
+        Assert.True(root!.CancellationCaught);
+        Assert.Equal(Levels, reached);
+    }
 }
