@@ -1,7 +1,7 @@
 namespace TaskGroups.Harness.Checking;
 
 /// <summary>
-/// Checks invariants 1–7 of the spec on a stream of task-group lifecycle events (from the library's
+/// Checks invariants 1–8 of the spec on a stream of task-group lifecycle events (from the library's
 /// diagnostics hook, or from a target that reports the same events) and of facts that the harness's
 /// checking wrapper observes around each call (the harness's <c>CheckedRun</c>). Every violation is reported
 /// at once, with the invariant's number and name.
@@ -120,7 +120,9 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
                     g.CancelRequested = true;
                     if (e.Cause == TaskGroupCancelCause.CallerToken && !e.CallerTokenCancelled)
                     {
-                        found.Add(new(4, $"{g.Name} was cancelled as if by its caller, but the caller's token is not cancelled"));
+                        // For a nested group the caller's token is the enclosing group's: an inner
+                        // Cancel() must not look like (or cause) the outer one's.
+                        found.Add(new(g.Parent is null ? 3 : 4, $"{g.Name} was cancelled as if by its caller, but the caller's token is not cancelled"));
                     }
 
                     break;
@@ -173,24 +175,25 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     // The methods below take facts that a checking wrapper observed around calls into a group
     // (the harness's CheckedRun); they are public so that other wrappers can report the same facts.
 
-    /// <summary>Cancel() returned (or threw) while the run was, or was not, complete.</summary>
-    public void CancelReturned(long groupId, Exception? thrown, bool runCompleted, bool tokenCancelled, int liveChildTokens)
+    /// <summary>Cancel() returned (or threw); <paramref name="closing"/> tells whether the group had
+    /// completed or had no body or child code running any more (then Cancel() may be a no-op).</summary>
+    public void CancelReturned(long groupId, Exception? thrown, bool closing, bool tokenCancelled, int liveChildTokens)
     {
         var found = new List<InvariantViolation>(0);
         using (_gate.Enter())
         {
             GroupState g = StateOf(groupId);
-            g.CancelCalled |= !runCompleted;
+            g.CancelCalled |= !closing;
             Timeline?.Add($"{g.Name}.Cancel() returned" + (thrown is null ? string.Empty : $" by throwing {thrown.GetType().Name}"));
             if (thrown is not null)
             {
-                found.Add(new(7, $"{g.Name}.Cancel() threw {thrown.GetType().Name}" + (runCompleted ? " after the group completed" : string.Empty)));
+                found.Add(new(7, $"{g.Name}.Cancel() threw {thrown.GetType().Name}" + (closing ? " after the group completed" : string.Empty)));
             }
-            else if (!runCompleted && !tokenCancelled)
+            else if (!closing && !tokenCancelled)
             {
                 found.Add(new(7, $"{g.Name}.Cancel() returned but the group's token is not cancelled"));
             }
-            else if (!runCompleted && liveChildTokens > 0)
+            else if (!closing && liveChildTokens > 0)
             {
                 found.Add(new(7, $"{g.Name}.Cancel() returned but {liveChildTokens} running child(ren) still have an uncancelled token"));
             }

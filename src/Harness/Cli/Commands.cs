@@ -261,7 +261,7 @@ internal static class Commands
         {
             throw new UsageException(e.Message);
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or System.Text.Json.JsonException or InvalidOperationException)
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or System.Text.Json.JsonException or InvalidOperationException)
         {
             throw new UsageException($"the trace's Coyote schedule cannot be replayed: {e.Message.Split('\n')[0]}");
         }

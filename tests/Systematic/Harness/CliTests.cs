@@ -50,11 +50,24 @@ public sealed class CliTests : IDisposable
     [InlineData("foreign")]
     [InlineData("missing")]
     [InlineData("bad-step")]
+    [InlineData("overflowing-step")]
+    [InlineData("no-steps")]
+    [InlineData("duplicate-key")]
     public void Replay_BadFile_OneLineErrorExitTwo(string kind)
     {
         string path = Path.Combine(_work, kind + ".json");
+        const string Head = "{\"format\": \"taskgroups-harness-trace\", \"version\": 1, \"target\": \"taskgroup\", \"scenario\": \"fail-fast\", \"bug\": \"x\", \"seed\": 1, \"strategy\": \"random\", ";
         switch (kind)
         {
+            case "overflowing-step":
+                File.WriteAllText(path, Head + "\"coyote\": {\"Settings\": {}, \"Steps\": [\"op(99999999999999999999999:0),sp(Default),next(0:0)\"]}}");
+                break;
+            case "no-steps":
+                File.WriteAllText(path, Head + "\"coyote\": {\"Settings\": {}, \"Steps\": []}}");
+                break;
+            case "duplicate-key":
+                File.WriteAllText(path, Head + "\"format\": \"again\", \"coyote\": {\"Settings\": {}, \"Steps\": [\"op(0:1),bool(True)\"]}}");
+                break;
             case "truncated":
                 File.WriteAllText(path, "{\"format\": \"taskgroups-harness-trace\", \"version\": 1, \"target\": \"task");
                 break;

@@ -76,6 +76,7 @@ public abstract class SeedTargetContractTests : TargetContractTests
         "private-timeout-is-failure",        // a private cancellation is swallowed: the group hangs
         "fail-fast",
         "cancel-concurrent",
+        "cancel-from-outside-racing-completion",
         "gh-155433-timeout-after-cancel",
         "gh-116720-nested-swallow",
         "gh-155418-cancel-races-completion",

@@ -228,16 +228,18 @@ public sealed class CheckedRun
             Checked(wrap => inner.Spawn(ct => wrap(ct, work)));
 
         public Task<T> Spawn<T>(Func<CancellationToken, Task<T>> work) =>
-            Checked(wrap => inner.Spawn(async ct =>
+            Checked(wrap => inner.Spawn(ct =>
             {
-                T result = default!;
-                await wrap(ct, async token => result = await work(token));
-                return result;
+                // Not an async lambda: a delegate that throws before returning its task must still
+                // throw synchronously into the target, as it does without the wrapper.
+                Task<T>? child = null;
+                Task recorded = wrap(ct, token => child = work(token));
+                return ResultAfter(recorded, child!);
             }));
 
         public void Cancel()
         {
-            bool completed = run.IsRunCompleted;
+            bool completedBefore = run.IsRunCompleted;
             Exception? thrown = null;
             try
             {
@@ -249,13 +251,33 @@ public sealed class CheckedRun
             }
 
             int live;
+            bool closing;
             using (run._gate.Enter())
             {
                 run._cancelReturned = true;
                 live = run._liveTokens.Count(t => !t.IsCancellationRequested);
+
+                // A Cancel() racing completion may find the group already closed (no body or child
+                // code running, outcome decided): then it is rightly a no-op. Same rule as Spawn.
+                closing = completedBefore || run.IsRunCompleted || run._running == 0;
             }
 
-            run._checker.CancelReturned(run.GroupId, thrown, completed, inner.Token.IsCancellationRequested, live);
+            run._checker.CancelReturned(run.GroupId, thrown, closing, inner.Token.IsCancellationRequested, live);
+        }
+
+        /// <summary>The child's own outcome, once the wrapper has recorded its end.</summary>
+        private static async Task<T> ResultAfter<T>(Task recorded, Task<T> child)
+        {
+            try
+            {
+                await recorded;
+            }
+            catch (Exception)
+            {
+                // The same outcome as the child's, which is rethrown below with its own state.
+            }
+
+            return await child;
         }
 
         private TTask Checked<TTask>(Func<Func<CancellationToken, Func<CancellationToken, Task>, Task>, TTask> spawn)

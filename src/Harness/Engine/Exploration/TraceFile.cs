@@ -82,6 +82,19 @@ public sealed partial record TraceFile(
             throw new TraceFileException($"cannot read '{path}': {e.Message}");
         }
 
+        try
+        {
+            return Validate(root, path);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException)
+        {
+            // JsonNode reports some damage (duplicate keys, wrong node kinds) only when read.
+            throw new TraceFileException($"'{path}' is not a valid harness trace: {e.Message.Split('\n')[0].Trim()}");
+        }
+    }
+
+    private static TraceFile Validate(JsonNode? root, string path)
+    {
         if (root is not JsonObject obj || !IsString(obj, "format", out string? format) || format != Format)
         {
             throw new TraceFileException($"'{path}' is not a TaskGroups harness trace (no \"format\": \"{Format}\")");
@@ -108,10 +121,15 @@ public sealed partial record TraceFile(
             throw new TraceFileException($"'{path}' has no Coyote schedule (field \"coyote\" with \"Settings\" and \"Steps\")");
         }
 
+        if (steps.Count == 0)
+        {
+            throw new TraceFileException($"'{path}' has an empty Coyote schedule (no \"Steps\")");
+        }
+
         for (int i = 0; i < steps.Count; i++)
         {
             // Coyote 1.7.11 parses steps without validating them; a damaged step would crash it.
-            if (steps[i] is not JsonValue step || !step.TryGetValue(out string? text) || !StepPattern().IsMatch(text))
+            if (steps[i] is not JsonValue step || !step.TryGetValue(out string? text) || !IsValidStep(text))
             {
                 throw new TraceFileException($"'{path}' has a malformed Coyote step #{i}: {steps[i]?.ToJsonString() ?? "null"}");
             }
@@ -121,7 +139,28 @@ public sealed partial record TraceFile(
         return new TraceFile(target, scenario, bug, seed, strategy, coyote.ToJsonString(), program);
     }
 
-    [GeneratedRegex(@"^op\(\d+:\d+\),(sp\([A-Za-z]+\),next\(\d+:\d+\)|bool\((True|False)\)|int\(\d+\))$")]
+    /// <summary>One step as Coyote 1.7.11 writes it: <c>op(id:seq),sp(Kind),next(id:seq)</c>,
+    /// <c>op(id:seq),bool(True)</c> or <c>op(id:seq),int(n)</c>, with numbers that fit Coyote's types.</summary>
+    private static bool IsValidStep(string text)
+    {
+        Match m = StepPattern().Match(text);
+        if (!m.Success)
+        {
+            return false;
+        }
+
+        foreach (string name in new[] { "op", "seq", "nop", "nseq" })
+        {
+            if (m.Groups[name].Success && !ulong.TryParse(m.Groups[name].Value, out _))
+            {
+                return false;
+            }
+        }
+
+        return !m.Groups["int"].Success || int.TryParse(m.Groups["int"].Value, out _);
+    }
+
+    [GeneratedRegex(@"^op\((?<op>\d{1,20}):(?<seq>\d{1,20})\),(sp\([A-Za-z]+\),next\((?<nop>\d{1,20}):(?<nseq>\d{1,20})\)|bool\((True|False)\)|int\((?<int>\d{1,10})\))$")]
     private static partial Regex StepPattern();
 
     private static string Required(JsonObject obj, string field, string path) =>

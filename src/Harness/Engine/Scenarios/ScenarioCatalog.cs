@@ -55,6 +55,9 @@ public static class ScenarioCatalog
         new("cancel-concurrent", [7],
             "the body and two children call Cancel() concurrently; Cancel() again after completion",
             CancelConcurrent),
+        new("cancel-from-outside-racing-completion", [7],
+            "an outsider calls Cancel() at a moment Coyote picks, racing the group's completion",
+            CancelFromOutsideRacingCompletion),
         new("spawn-after-completion", [8],
             "Spawn after the group completed must throw InvalidOperationException",
             SpawnAfterCompletion),
@@ -349,6 +352,32 @@ public static class ScenarioCatalog
             group.Cancel();
         });
         scope!.Cancel(); // after completion: a no-op that must not throw
+    }
+
+    private static async Task CancelFromOutsideRacingCompletion(ScenarioContext ctx)
+    {
+        var scopeReady = new TaskCompletionSource<IGroupScope>();
+        Task outsider = ctx.StartTask("outsider", async () =>
+        {
+            IGroupScope scope = await scopeReady.Task;
+            await ctx.YieldSomeAsync(4);
+            scope.Cancel(); // before, during or after the group's completion
+        });
+        await ctx.RunGroupAsync(group =>
+        {
+            scopeReady.TrySetResult(group);
+            _ = group.Spawn(async _ => await ctx.YieldSomeAsync());
+            _ = group.Spawn(async ct =>
+            {
+                await ctx.YieldSomeAsync();
+                if (ctx.Chance())
+                {
+                    await ScenarioContext.UntilCancelledAsync(ct); // only the outsider ends this one
+                }
+            });
+            return Task.CompletedTask;
+        });
+        await outsider;
     }
 
     private static async Task SpawnAfterCompletion(ScenarioContext ctx)
