@@ -21,6 +21,10 @@ namespace TaskGroups;
 /// <item>otherwise RanToCompletion: the group's own cancellation signal (from <see cref="Cancel"/>
 /// or a failure) is suppressed, and <see cref="CancellationCaught"/> tells whether that happened.</item>
 /// </list>
+/// <para>An <see cref="OperationCanceledException"/> is the group's own signal only if its token is
+/// <see cref="Token"/> (or the caller's token) and that token is cancelled. Any other — a private
+/// timeout's, a linked source's, or one without a token — is a failure: cancel children's work with
+/// the token they receive.</para>
 /// <para><b>Where children run.</b> <see cref="Spawn"/> invokes the child's delegate on the calling
 /// thread, like calling an <c>async</c> method: it runs synchronously until its first incomplete
 /// <c>await</c>, then continues wherever its awaits resume (the thread pool, without a
@@ -108,7 +112,7 @@ public sealed class TaskGroup
     public long Id { get; }
 
     /// <summary>The token every child receives; cancelled when the group is cancelled for any cause:
-    /// <see cref="Cancel"/>, the first failure, or the caller's token.</summary>
+    /// <see cref="Cancel"/>, the first failure, or the caller's token (while the group runs).</summary>
     public CancellationToken Token => _cts.Token;
 
     /// <summary>Whether <see cref="Token"/> has been cancelled.</summary>
