@@ -10,7 +10,8 @@ namespace TaskGroups.Properties.Programs;
 
 /// <summary>
 /// Generated programs explored under Coyote: the real group meets the specification (the reference
-/// model's outcomes and invariants 1–7 on every explored schedule of every program); each seed port
+/// model's outcomes, invariants 1–8 from the checker, and invariant 10 — no uncontrolled invocation
+/// in strict mode — on every explored schedule of every program); each seed port
 /// is refuted, with a counterexample shrunk to a few operations whose trace replays the same bug.
 /// Schedules per program: <see cref="Schedules.Count"/> (TASKGROUPS_SCHEDULES deepens the run).
 /// </summary>
