@@ -1,3 +1,4 @@
+using Microsoft.Coyote.Random;
 using Microsoft.Coyote.Specifications;
 using TaskGroups.Harness.Exploration;
 using Xunit;
@@ -105,6 +106,43 @@ internal static class Child
         {
             await Task.Yield();
         }
+    }
+}
+
+/// <summary>A group that ends in one of the outcome table's four ways, picked by Coyote.</summary>
+internal static class AnyOutcome
+{
+    /// <summary>Runs a group that, after a few scheduling points, ends successfully (0), cancels itself
+    /// (1), fails (2) or has its caller's token cancelled (3); returns the settled run, the group and
+    /// the outcome picked. <paramref name="withChild"/> adds a child that yields a few times.</summary>
+    public static async Task<(Task Run, TaskGroup Group, int Outcome)> RunAsync(Generator random, CancellationTokenSource caller, bool withChild)
+    {
+        int outcome = random.NextInteger(4);
+        TaskGroup? captured = null;
+        Task run = TaskGroup.RunAsync(async group =>
+        {
+            captured = group;
+            if (withChild)
+            {
+                _ = group.Spawn(async _ => await Child.YieldSome(random));
+            }
+
+            await Child.YieldSome(random);
+            switch (outcome)
+            {
+                case 1:
+                    group.Cancel();
+                    break;
+                case 2:
+                    throw new PlantedException("failure");
+                case 3:
+                    caller.Cancel();
+                    break;
+            }
+        }, caller.Token);
+
+        await Check.Settle(run);
+        return (run, captured!, outcome);
     }
 }
 

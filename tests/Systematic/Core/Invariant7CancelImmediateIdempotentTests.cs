@@ -158,29 +158,9 @@ public class Invariant7CancelImmediateIdempotentTests
         {
             Generator random = Generator.Create();
             using var caller = new CancellationTokenSource();
-            int outcome = random.NextInteger(4); // 0 success, 1 Cancel(), 2 failure, 3 caller's token
-            TaskGroup? captured = null;
-
-            Task run = TaskGroup.RunAsync(async group =>
-            {
-                captured = group;
-                await Child.YieldSome(random);
-                switch (outcome)
-                {
-                    case 1:
-                        group.Cancel();
-                        break;
-                    case 2:
-                        throw new PlantedException("failure");
-                    case 3:
-                        caller.Cancel();
-                        break;
-                }
-            }, caller.Token);
-
-            await Check.Settle(run);
+            (Task run, TaskGroup captured, _) = await AnyOutcome.RunAsync(random, caller, withChild: false);
             TaskStatus status = run.Status;
-            bool wasCancelled = captured!.IsCancellationRequested;
+            bool wasCancelled = captured.IsCancellationRequested;
             bool caught = captured.CancellationCaught;
 
             // After completion, from this task and from another one at once.

@@ -14,29 +14,8 @@ public class Invariant8ClosedAfterCompletionTests
         {
             Generator random = Generator.Create();
             using var caller = new CancellationTokenSource();
-            int outcome = random.NextInteger(4); // 0 success, 1 Cancel(), 2 failure, 3 caller's token
-            TaskGroup? captured = null;
+            (_, TaskGroup captured, int outcome) = await AnyOutcome.RunAsync(random, caller, withChild: true);
             bool ranAfterCompletion = false;
-
-            Task run = TaskGroup.RunAsync(async group =>
-            {
-                captured = group;
-                _ = group.Spawn(async _ => await Child.YieldSome(random));
-                await Child.YieldSome(random);
-                switch (outcome)
-                {
-                    case 1:
-                        group.Cancel();
-                        break;
-                    case 2:
-                        throw new PlantedException("failure");
-                    case 3:
-                        caller.Cancel();
-                        break;
-                }
-            }, caller.Token);
-
-            await Check.Settle(run);
 
             bool SpawnThrows(bool ofT)
             {
@@ -44,7 +23,7 @@ public class Invariant8ClosedAfterCompletionTests
                 {
                     if (ofT)
                     {
-                        _ = captured!.Spawn<int>(_ =>
+                        _ = captured.Spawn<int>(_ =>
                         {
                             ranAfterCompletion = true;
                             return Task.FromResult(1);
@@ -52,7 +31,7 @@ public class Invariant8ClosedAfterCompletionTests
                     }
                     else
                     {
-                        _ = captured!.Spawn(_ =>
+                        _ = captured.Spawn(_ =>
                         {
                             ranAfterCompletion = true;
                             return Task.CompletedTask;
