@@ -41,10 +41,11 @@ namespace TaskGroups;
 /// </remarks>
 /// <example>
 /// <code>
-/// await TaskGroup.RunAsync(async group =>
+/// await TaskGroup.RunAsync(group =>
 /// {
-///     group.Spawn(async ct => { await WorkAsync(ct); group.Cancel(); }); // stops every sibling
-///     group.Spawn(ct => DaemonAsync(ct));
+///     _ = group.Spawn(async ct => { await WorkAsync(ct); group.Cancel(); }); // stops every sibling
+///     _ = group.Spawn(ct => DaemonAsync(ct));
+///     return Task.CompletedTask;
 /// }, cancellationToken);
 /// </code>
 /// </example>
