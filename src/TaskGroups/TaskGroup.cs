@@ -57,7 +57,7 @@ public sealed class TaskGroup
     /// <summary>Source of <see cref="Id"/> values; ids are unique within the process.</summary>
     private static long s_nextId;
 
-    /// <summary>Guards <see cref="_failures"/>, <see cref="_cancelCause"/> and <see cref="_completed"/>.
+    /// <summary>Guards <see cref="_failures"/> and <see cref="_cancelCause"/>.
     /// A plain object (not the C# 13 lock type, which Coyote 1.7.11 does not control). No user code runs
     /// and no task is completed while it is held.</summary>
     private readonly object _lock = new();
@@ -89,9 +89,6 @@ public sealed class TaskGroup
 
     /// <summary>Why the group's token was first cancelled by the group itself.</summary>
     private TaskGroupCancelCause _cancelCause;
-
-    /// <summary>True once <see cref="Complete"/> has decided the outcome.</summary>
-    private bool _completed;
 
     /// <summary>True when the group ended successfully after cancelling itself.</summary>
     private bool _cancellationCaught;
@@ -487,7 +484,10 @@ public sealed class TaskGroup
         lock (_lock)
         {
             AssertInvariants();
-            _completed = true;
+
+            // Completion is "_pending reached 0", which is final: TryEnter never leaves 0, so no
+            // child or cancellation request can start after this point.
+            Debug.Assert(Volatile.Read(ref _pending) == 0, "Completed with children still pending.");
             failures = _failures;
             cause = _cancelCause;
         }
@@ -566,7 +566,6 @@ public sealed class TaskGroup
     private void AssertInvariants()
     {
         Debug.Assert(Monitor.IsEntered(_lock));
-        Debug.Assert(!_completed || Volatile.Read(ref _pending) == 0, "Completed with children still pending.");
         Debug.Assert(_failures is null || _failures.Count > 0);
     }
 

@@ -29,8 +29,6 @@ public sealed class UsageException(string message) : Exception(message);
 /// <summary>The verbs: <c>list</c>, <c>explore</c>, <c>replay</c>, <c>properties</c>.</summary>
 internal static class Commands
 {
-    private const string ReplayCommandPrefix = "dotnet run --project src/Harness -- replay";
-
     public static RootCommand Create()
     {
         var root = new RootCommand("TaskGroups harness: explores task-group programs under Coyote's systematic scheduler, checks the spec's invariants on every schedule, and replays failing schedules exactly.");
@@ -128,9 +126,7 @@ internal static class Commands
 
         foreach (ScenarioOutcome o in outcomes.Where(o => o.Bug is not null))
         {
-            Console.Out.WriteLine($"bug: {o.Bug}");
-            Console.Out.WriteLine($"trace: {o.TracePath}");
-            Console.Out.WriteLine($"replay: {ReplayCommandPrefix} {o.TracePath}");
+            Output.WriteBug(o.Bug!, o.TracePath!);
         }
 
         foreach (string u in outcomes.SelectMany(o => o.UncontrolledInvocations).Distinct())

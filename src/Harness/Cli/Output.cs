@@ -20,6 +20,15 @@ internal static class Output
         }
     }
 
+    /// <summary>The three lines every verb prints for a bug it found: the bug, its trace file, and
+    /// the exact command that replays it.</summary>
+    public static void WriteBug(string bug, string tracePath)
+    {
+        System.Console.Out.WriteLine($"bug: {bug}");
+        System.Console.Out.WriteLine($"trace: {tracePath}");
+        System.Console.Out.WriteLine($"replay: dotnet run --project src/Harness -- replay {tracePath}");
+    }
+
     /// <summary>Runs <paramref name="work"/> for each item, with a progress bar per item on an
     /// interactive terminal, or one line per finished item otherwise.</summary>
     public static void WithProgress(IReadOnlyList<(string Name, int Total)> items, Action<int, Action<int>> work)

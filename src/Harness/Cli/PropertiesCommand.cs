@@ -63,9 +63,7 @@ internal static class PropertiesCommand
         Console.Out.WriteLine();
         Console.Out.WriteLine($"program: {shrunk.Program}");
         Console.Out.WriteLine($"counterexample: {shrunk.Program.OperationCount} operations");
-        Console.Out.WriteLine($"bug: {shrunk.Bug}");
-        Console.Out.WriteLine($"trace: {trace}");
-        Console.Out.WriteLine($"replay: dotnet run --project src/Harness -- replay {trace}");
+        Output.WriteBug(shrunk.Bug!, trace);
         return ExitCodes.Bug;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Coyote.Random;
 using Microsoft.Coyote.Specifications;
 using TaskGroups.Harness.Exploration;
+using TaskGroups.Harness.Scenarios;
 using Xunit;
 
 namespace TaskGroups.Systematic.Core;
@@ -91,12 +92,9 @@ internal static class Child
         return cancelled.Task;
     }
 
-    /// <summary>Blocks until <paramref name="token"/> is cancelled, then ends with its cancellation.</summary>
-    public static async Task RunUntilCancelled(CancellationToken token)
-    {
-        await UntilCancelled(token);
-        token.ThrowIfCancellationRequested();
-    }
+    /// <summary>Blocks until <paramref name="token"/> is cancelled, then ends with its cancellation
+    /// (the harness's own blocking child).</summary>
+    public static Task RunUntilCancelled(CancellationToken token) => ScenarioContext.UntilCancelledAsync(token);
 
     /// <summary>A few scheduling points, as many as Coyote's generator picks (0 to <paramref name="max"/>).</summary>
     public static async Task YieldSome(Microsoft.Coyote.Random.Generator random, int max = 3)

@@ -60,12 +60,19 @@ public static class Explorer
     public const int BatchSize = 250;
 
     /// <summary>
-    /// The Coyote test for one schedule of <paramref name="scenario"/> on <paramref name="target"/>:
-    /// a fresh checker whose violations become Coyote assertion failures, attached to the library's
-    /// diagnostics and passed to the target. <paramref name="lastTimeline"/>, if given, receives each
-    /// schedule's timeline (replay).
+    /// The Coyote test for one schedule of <paramref name="scenario"/> on <paramref name="target"/>
+    /// (see <see cref="CreateCheckedTest"/>).
     /// </summary>
-    public static Func<Task> CreateTest(IGroupTarget target, Scenario scenario, Action<Timeline>? lastTimeline = null) => async () =>
+    public static Func<Task> CreateTest(IGroupTarget target, Scenario scenario, Action<Timeline>? lastTimeline = null) =>
+        CreateCheckedTest(target, scenario.Body, lastTimeline);
+
+    /// <summary>
+    /// A Coyote test that runs <paramref name="body"/> on <paramref name="target"/> with a fresh
+    /// checker per schedule, whose violations become Coyote assertion failures, attached to the
+    /// library's diagnostics and passed to the target. <paramref name="lastTimeline"/>, if given,
+    /// receives each schedule's timeline (replay). Shared by scenarios and generated programs.
+    /// </summary>
+    public static Func<Task> CreateCheckedTest(IGroupTarget target, Func<ScenarioContext, Task> body, Action<Timeline>? lastTimeline = null) => async () =>
     {
         // The readable timeline is only needed to show a replay; exploring without it is cheaper.
         Timeline? timeline = lastTimeline is null ? null : new Timeline();
@@ -77,7 +84,7 @@ public static class Explorer
         var checker = new InvariantChecker(v => Specification.Assert(false, "{0}", v.ToString()), timeline);
         using (TaskGroupDiagnostics.Listen(checker))
         {
-            await scenario.Body(new ScenarioContext(target, checker));
+            await body(new ScenarioContext(target, checker));
         }
     };
 

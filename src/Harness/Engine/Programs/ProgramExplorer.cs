@@ -1,7 +1,5 @@
-using Microsoft.Coyote.Specifications;
 using TaskGroups.Harness.Checking;
 using TaskGroups.Harness.Exploration;
-using TaskGroups.Harness.Scenarios;
 using TaskGroups.Harness.Targets;
 
 namespace TaskGroups.Harness.Programs;
@@ -30,20 +28,7 @@ public static class ProgramExplorer
     public static Func<Task> CreateTest(IGroupTarget target, TaskProgram program, Action<Timeline>? lastTimeline = null)
     {
         ProgramModel model = ProgramModel.Of(program); // pure and shared: computed once, read by every schedule
-        return async () =>
-        {
-            Timeline? timeline = lastTimeline is null ? null : new Timeline();
-            if (timeline is not null)
-            {
-                lastTimeline!(timeline);
-            }
-
-            var checker = new InvariantChecker(v => Specification.Assert(false, "{0}", v.ToString()), timeline);
-            using (TaskGroupDiagnostics.Listen(checker))
-            {
-                await ProgramInterpreter.RunAsync(new ScenarioContext(target, checker), model);
-            }
-        };
+        return Explorer.CreateCheckedTest(target, ctx => ProgramInterpreter.RunAsync(ctx, model), lastTimeline);
     }
 
     /// <summary>The Coyote seed for <paramref name="program"/>: its stable hash mixed with
