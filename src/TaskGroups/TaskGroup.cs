@@ -140,6 +140,10 @@ public sealed partial class TaskGroup
     /// <summary>Why the token was first cancelled, in words; set once, with <see cref="_cancelCause"/>.</summary>
     private string? _cancelReason;
 
+    /// <summary>The group's activity and measurements; null when no ActivityListener or MeterListener
+    /// listens to <c>TaskGroups</c> (then each use below is one null check).</summary>
+    private readonly GroupTelemetry? _telemetry;
+
     private TaskGroup(ITaskGroupListener? listener, TaskGroupOptions options, CancellationToken callerToken)
     {
         _callerToken = callerToken;
@@ -148,6 +152,7 @@ public sealed partial class TaskGroup
         _timeProvider = options.TimeProvider;
         _limiter = options.MaxConcurrency is { } limit ? new ConcurrencyLimiter(limit) : null;
         Id = Interlocked.Increment(ref s_nextId);
+        _telemetry = TaskGroupTelemetry.Open(Id);
     }
 
     /// <summary>A process-wide unique id, as reported to diagnostics listeners.</summary>
@@ -404,44 +409,63 @@ public sealed partial class TaskGroup
     internal Task InvokeCore<TArg>(Func<TArg, Task> work, TArg argument, int childId)
     {
         TaskGroup? previous = EnterChildScope(childId);
+        System.Diagnostics.Activity? activity = _telemetry?.Enter(childId);
+        Task task;
         try
         {
-            return work(argument) ?? Task.FromException(ThrowHelper.NullTask());
+            task = work(argument) ?? Task.FromException(ThrowHelper.NullTask());
         }
         catch (OperationCanceledException oce)
         {
-            return Completed.Canceled(oce);
+            task = Completed.Canceled(oce);
         }
         catch (Exception exception)
         {
-            return Task.FromException(exception);
+            task = Task.FromException(exception);
         }
         finally
         {
             ExitChildScope(previous);
         }
+
+        if (activity is not null)
+        {
+            // Registered before the group's own tracking, so the child's activity normally ends first.
+            GroupTelemetry.Track(activity, task);
+        }
+
+        return task;
     }
 
     /// <inheritdoc cref="InvokeCore{TArg}(Func{TArg, Task}, TArg, int)"/>
     internal Task<T> InvokeCore<T>(Func<CancellationToken, Task<T>> work, int childId)
     {
         TaskGroup? previous = EnterChildScope(childId);
+        System.Diagnostics.Activity? activity = _telemetry?.Enter(childId);
+        Task<T> task;
         try
         {
-            return work(_cts.Token) ?? Task.FromException<T>(ThrowHelper.NullTask());
+            task = work(_cts.Token) ?? Task.FromException<T>(ThrowHelper.NullTask());
         }
         catch (OperationCanceledException oce)
         {
-            return Completed.Canceled<T>(oce);
+            task = Completed.Canceled<T>(oce);
         }
         catch (Exception exception)
         {
-            return Task.FromException<T>(exception);
+            task = Task.FromException<T>(exception);
         }
         finally
         {
             ExitChildScope(previous);
         }
+
+        if (activity is not null)
+        {
+            GroupTelemetry.Track(activity, task);
+        }
+
+        return task;
     }
 
     /// <summary>Deeply nested groups: continues on a fresh thread-pool stack rather than overflow.</summary>
@@ -563,6 +587,7 @@ public sealed partial class TaskGroup
         }
 
         Emit(TaskGroupEventKind.ChildFailed, childId, exception: exception);
+        _telemetry?.OnFailure(exception);
 
         // Fail-fast (invariant 6): the first failure cancels every sibling. In supervisor mode only
         // the body's own failure does (Kotlin's supervisorScope).
@@ -723,6 +748,7 @@ public sealed partial class TaskGroup
             // Raised once the token is cancelled (so a listener that saw it knows every child
             // spawned afterwards starts cancelled) and before this request lets the group complete.
             Emit(TaskGroupEventKind.CancelRequested, cause: cause);
+            _telemetry?.OnCancelled(cause, Volatile.Read(ref _cancelReason));
         }
         finally
         {
@@ -769,6 +795,7 @@ public sealed partial class TaskGroup
             status = TaskStatus.Faulted;
         }
 
+        _telemetry?.Complete(timedOut && listenerFailure is null ? "TimedOut" : status.ToString());
         switch (status)
         {
             case TaskStatus.Faulted when failures is null:
