@@ -61,9 +61,10 @@ internal static class Commands
         var strategy = new Option<string>("--strategy") { Description = "random | pct | probabilistic | portfolio", DefaultValueFactory = _ => "random" };
         var outDir = new Option<string>("--out") { Description = "Directory for trace files of failing schedules.", DefaultValueFactory = _ => "harness-out" };
         var shard = new Option<string>("--shard") { Description = "I/N: explore only shard I of N (seeds are disjoint across shards).", DefaultValueFactory = _ => "0/1" };
+        var parallel = new Option<int>("--parallel") { Description = "Coyote engines at once (default: the processor count); results depend on the seed only.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("explore", "Explore scenarios under Coyote and check the invariants on every schedule.")
         {
-            target, scenario, iterations, seed, strategy, outDir, shard,
+            target, scenario, iterations, seed, strategy, outDir, shard, parallel,
         };
         command.SetAction(parse =>
         {
@@ -80,19 +81,25 @@ internal static class Commands
                 throw new UsageException($"--shard must be I/N with 0 <= I < N, not '{parse.GetValue(shard)}'");
             }
 
+            int p = parse.GetValue(parallel);
+            if (p <= 0)
+            {
+                throw new UsageException("--parallel must be positive");
+            }
+
             var settings = new ExplorationSettings(n, parse.GetValue(seed), ParseStrategy(parse.GetValue(strategy)!));
-            return Explore(t, scenarios, settings, s, parse.GetValue(outDir)!);
+            return Explore(t, scenarios, settings, s, parse.GetValue(outDir)!, p);
         });
         return command;
     }
 
-    private static int Explore(IGroupTarget target, IReadOnlyList<Scenario> scenarios, ExplorationSettings settings, Shard shard, string outDir)
+    private static int Explore(IGroupTarget target, IReadOnlyList<Scenario> scenarios, ExplorationSettings settings, Shard shard, string outDir, int parallelism)
     {
         EnsureRewritten();
-        Output.Console.MarkupLine($"exploring [bold]{Markup.Escape(target.Name)}[/]: {scenarios.Count} scenario(s), {settings.Iterations} schedules each, seed {settings.Seed}, strategy {settings.Strategy.ToString().ToLowerInvariant()}, shard {shard}");
+        Output.Console.MarkupLine($"exploring [bold]{Markup.Escape(target.Name)}[/]: {scenarios.Count} scenario(s), {settings.Iterations} schedules each, seed {settings.Seed}, strategy {settings.Strategy.ToString().ToLowerInvariant()}, shard {shard}, {parallelism} engine(s)");
         var outcomes = new List<ScenarioOutcome>();
         Output.WithProgress(scenarios.Select(s => (s.Name, settings.Iterations)).ToList(), (index, report) =>
-            outcomes.Add(ScenarioExplorer.Explore(target, scenarios[index], settings, shard, outDir, report)));
+            outcomes.Add(ScenarioExplorer.Explore(target, scenarios[index], settings, shard, outDir, report, parallelism)));
 
         var table = new Table().AddColumns("scenario", "schedules", "seconds", "schedules/s", "bugs");
         foreach (ScenarioOutcome o in outcomes)
@@ -131,7 +138,8 @@ internal static class Commands
         {
             ScheduleFile trace = ScheduleFile.Read(parse.GetValue(file)!);
             EnsureRewritten();
-            (ExplorationResult result, Timeline? timeline) = ReplaySchedule(trace);
+            (ReplayRun run, Timeline? timeline) = ReplaySchedule(trace);
+            ExplorationResult result = run.Result;
 
             Output.Console.MarkupLine($"replaying [bold]{Markup.Escape(trace.Target)}[/] / {Markup.Escape(trace.Scenario)} (seed {trace.Seed}, {trace.Strategy.ToString().ToLowerInvariant()})");
             if (trace.Kind == ScheduleKind.Program)
@@ -144,9 +152,17 @@ internal static class Commands
                 Output.WriteTimeline(timeline);
             }
 
+            if (run.Diverged)
+            {
+                // Not a replay any more: whatever happened after the schedule was left proves nothing.
+                Console.Out.WriteLine($"diverged at step {run.DivergedAtStep}: the code changed since the schedule was recorded ({run.Detail})");
+                Console.Out.WriteLine($"recorded bug: {trace.Bug}");
+                return ExitCodes.Diverged;
+            }
+
             if (!result.FoundBug)
             {
-                Console.Out.WriteLine("no bug: the schedule did not reproduce the recorded bug (was the code changed?)");
+                Console.Out.WriteLine("no bug: the schedule replayed completely without the recorded bug (the bug is fixed)");
                 Console.Out.WriteLine($"recorded bug: {trace.Bug}");
                 return ExitCodes.NoBug;
             }
@@ -200,11 +216,13 @@ internal static class Commands
         return command;
     }
 
-    private static (ExplorationResult, Timeline?) ReplaySchedule(ScheduleFile schedule) => schedule.Kind switch
+    private static (ReplayRun, Timeline?) ReplaySchedule(ScheduleFile schedule) => schedule.Kind switch
     {
         ScheduleKind.Scenario => ScenarioExplorer.Replay(schedule, Targets, Scenarios),
         ScheduleKind.Program => ProgramExplorer.Replay(ParseTarget(schedule.Target), schedule),
-        _ => throw new UsageException($"this schedule records a test ({schedule.Scenario}); replay it with its test command"),
+        _ => throw new UsageException(
+            $"this schedule records the test {schedule.Scenario}, which the CLI cannot load; replay it with: "
+            + Systematic.ReplayCommand(Path.GetFullPath(schedule.Project is null ? "." : schedule.Project), schedule.Project, schedule.Scenario).Replace(Path.GetFullPath("."), "<your test project>", StringComparison.Ordinal)),
     };
 
     internal static IReadOnlyList<Scenario> ParseScenarios(string? name) =>

@@ -22,11 +22,27 @@ internal static class Output
 
     /// <summary>The three lines every verb prints for a bug it found: the bug, its trace file, and
     /// the exact command that replays it.</summary>
-    public static void WriteBug(string bug, string tracePath)
+    public static void WriteBug(string bug, string schedulePath)
     {
         System.Console.Out.WriteLine($"bug: {bug}");
-        System.Console.Out.WriteLine($"trace: {tracePath}");
-        System.Console.Out.WriteLine($"replay: dotnet run --project src/Harness -- replay {tracePath}");
+        System.Console.Out.WriteLine($"schedule: {schedulePath}");
+        System.Console.Out.WriteLine($"replay: {ReplayCommand(schedulePath)}");
+    }
+
+    /// <summary>A replay command that works from any directory: the CLI project by absolute path
+    /// when this is a build of the repository, else the running CLI's own path.</summary>
+    public static string ReplayCommand(string schedulePath)
+    {
+        string? dir = AppContext.BaseDirectory;
+        for (var d = new DirectoryInfo(dir); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "Harness.csproj")))
+            {
+                return $"dotnet run --project {d.FullName} -- replay {schedulePath}";
+            }
+        }
+
+        return $"dotnet {Path.Combine(dir, "Harness.dll")} replay {schedulePath}";
     }
 
     /// <summary>Runs <paramref name="work"/> for each item, with a progress bar per item on an

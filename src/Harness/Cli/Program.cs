@@ -6,7 +6,8 @@ namespace TaskGroups.Harness;
 
 /// <summary>
 /// <c>dotnet run --project src/Harness -- &lt;verb&gt;</c>. Exit codes: 0 no bug, 1 bug found or
-/// reproduced, 2 bad usage or bad input (one-line error, no stack dump), 3 the harness itself failed.
+/// reproduced, 2 bad usage or bad input (one-line error, no stack dump; a corrupt schedule file), 3 the harness
+/// itself failed, 4 a replay diverged from its schedule (the code changed since it was recorded).
 /// </summary>
 internal static class Program
 {

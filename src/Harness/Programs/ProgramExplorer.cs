@@ -41,7 +41,7 @@ public static class ProgramExplorer
             target.Name, ScenarioName, outcome.Bug!, outcome.Seed, SchedulingStrategy.Random, outcome.Result.ReproducibleTrace!, outcome.Program.ToString()));
 
     /// <summary>Replays a trace written by <see cref="WriteTrace"/>.</summary>
-    public static (ExplorationResult Result, Timeline? Timeline) Replay(IGroupTarget target, ScheduleFile trace)
+    public static (ReplayRun Run, Timeline? Timeline) Replay(IGroupTarget target, ScheduleFile trace)
     {
         TaskProgram program;
         try
@@ -54,7 +54,7 @@ public static class ProgramExplorer
         }
 
         Timeline? timeline = null;
-        ExplorationResult result = SystematicRunner.Replay(CreateTest(target, program, t => timeline = t), trace.CoyoteTrace);
-        return (result, timeline);
+        ReplayRun run = SystematicRunner.ReplayChecked(CreateTest(target, program, t => timeline = t), trace.CoyoteTrace, trace.MaxSteps);
+        return (run, timeline);
     }
 }
