@@ -1,5 +1,5 @@
 using Spectre.Console;
-using TaskGroups.Harness.Checking;
+using TaskGroups.Verification;
 
 namespace TaskGroups.Harness.Cli;
 
@@ -22,11 +22,27 @@ internal static class Output
 
     /// <summary>The three lines every verb prints for a bug it found: the bug, its trace file, and
     /// the exact command that replays it.</summary>
-    public static void WriteBug(string bug, string tracePath)
+    public static void WriteBug(string bug, string schedulePath)
     {
         System.Console.Out.WriteLine($"bug: {bug}");
-        System.Console.Out.WriteLine($"trace: {tracePath}");
-        System.Console.Out.WriteLine($"replay: dotnet run --project src/Harness -- replay {tracePath}");
+        System.Console.Out.WriteLine($"schedule: {schedulePath}");
+        System.Console.Out.WriteLine($"replay: {ReplayCommand(schedulePath)}");
+    }
+
+    /// <summary>A replay command that works from any directory: the CLI project by absolute path
+    /// when this is a build of the repository, else the running CLI's own path.</summary>
+    public static string ReplayCommand(string schedulePath)
+    {
+        string? dir = AppContext.BaseDirectory;
+        for (var d = new DirectoryInfo(dir); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "Harness.csproj")))
+            {
+                return $"dotnet run --project {d.FullName} -- replay {schedulePath}";
+            }
+        }
+
+        return $"dotnet {Path.Combine(dir, "Harness.dll")} replay {schedulePath}";
     }
 
     /// <summary>Runs <paramref name="work"/> for each item, with a progress bar per item on an
@@ -73,14 +89,12 @@ internal static class Output
         foreach (TimelineEntry entry in entries)
         {
             string what = Markup.Escape(entry.What);
-            if (entry.What.StartsWith("VIOLATION", StringComparison.Ordinal))
+            what = entry.Kind switch
             {
-                what = $"[red bold]{what}[/]";
-            }
-            else if (entry.What.Contains("CANCEL", StringComparison.Ordinal) || entry.What.Contains("Cancel()", StringComparison.Ordinal))
-            {
-                what = $"[yellow]{what}[/]";
-            }
+                TimelineEntryKind.Violation => $"[red bold]VIOLATION {what}[/]",
+                TimelineEntryKind.Cancellation => $"[yellow]{what}[/]",
+                _ => what,
+            };
 
             string colour = colours[tasks.IndexOf(entry.Task) % colours.Length];
             table.AddRow(entry.Step.ToString(), $"[{colour}]{Markup.Escape(entry.Task)}[/]", what);
