@@ -4,22 +4,30 @@ namespace TaskGroups.Harness.Checking;
 /// <param name="Step">Position in the run (0, 1, 2, …).</param>
 /// <param name="Task">Which task did it: <c>g1/body</c>, <c>g1/child 2</c>, <c>caller</c>, …</param>
 /// <param name="What">What it did.</param>
-public sealed record TimelineEntry(int Step, string Task, string What);
+/// <param name="Mark">What kind of thing it was.</param>
+/// <param name="Subject">What else it concerns, if anything: the child's lane for <see cref="TimelineMark.Spawned"/>,
+/// the group (<c>g1</c>) whose token it is for <see cref="TimelineMark.TokenCancelled"/>.</param>
+public sealed record TimelineEntry(int Step, string Task, string What, TimelineMark Mark = TimelineMark.Note, string? Subject = null);
 
 /// <summary>
-/// The readable record of one run: which task did what, in order. Built from the checker's events,
-/// so replaying a schedule rebuilds the same timeline. Thread-safe, without Coyote scheduling points.
+/// The readable record of one run: which task did what, in order, and the role of every task. Built
+/// from the checker's events, so replaying a schedule rebuilds the same timeline. Thread-safe,
+/// without Coyote scheduling points.
 /// </summary>
 public sealed class Timeline
 {
     private readonly SpinGate _gate = new();
     private readonly List<TimelineEntry> _entries = [];
+    private readonly Dictionary<string, string> _roles = [];
 
     /// <summary>The name of the task running on this flow, set by the harness's wrappers.</summary>
     private static readonly AsyncLocal<string?> s_task = new();
 
-    /// <summary>The current task's name (<c>main</c> outside any group).</summary>
-    public static string CurrentTask => s_task.Value ?? "main";
+    /// <summary>The name of the flow that runs a scenario before any group or named task.</summary>
+    public const string MainTask = "main";
+
+    /// <summary>The current task's name (<see cref="MainTask"/> outside any group).</summary>
+    public static string CurrentTask => s_task.Value ?? MainTask;
 
     /// <summary>Names the task running on this flow; returns the previous name, to restore.</summary>
     public static string? SetCurrentTask(string? name)
@@ -41,12 +49,67 @@ public sealed class Timeline
         }
     }
 
+    /// <summary>
+    /// Every task that did something or was spawned, in the order it first appeared, each with its
+    /// role (as described with <see cref="Describe"/>, or inferred from its name).
+    /// </summary>
+    public IReadOnlyList<TimelineLane> Lanes
+    {
+        get
+        {
+            using (_gate.Enter())
+            {
+                var lanes = new List<TimelineLane>();
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (TimelineEntry e in _entries)
+                {
+                    // A spawn's subject is a task; other subjects (a group's token) are not lanes.
+                    foreach (string? name in new[] { e.Task, e.Mark == TimelineMark.Spawned ? e.Subject : null })
+                    {
+                        if (name is not null && seen.Add(name))
+                        {
+                            lanes.Add(new TimelineLane(name, _roles.TryGetValue(name, out string? role) ? role : InferRole(name)));
+                        }
+                    }
+                }
+
+                return lanes;
+            }
+        }
+    }
+
     /// <summary>Records that the current task did <paramref name="what"/>.</summary>
-    public void Add(string what)
+    public void Add(string what, TimelineMark mark = TimelineMark.Note, string? subject = null)
     {
         using (_gate.Enter())
         {
-            _entries.Add(new TimelineEntry(_entries.Count, CurrentTask, what));
+            _entries.Add(new TimelineEntry(_entries.Count, CurrentTask, what, mark, subject));
         }
+    }
+
+    /// <summary>Says what the task <paramref name="name"/> is (the first description wins).</summary>
+    public void Describe(string name, string role)
+    {
+        using (_gate.Enter())
+        {
+            _roles.TryAdd(name, role);
+        }
+    }
+
+    private static string InferRole(string name)
+    {
+        if (name == MainTask)
+        {
+            return "the scenario: runs the groups and awaits them";
+        }
+
+        int slash = name.IndexOf('/', StringComparison.Ordinal);
+        if (slash > 0)
+        {
+            string group = name[..slash], task = name[(slash + 1)..];
+            return task == "body" ? $"body of {group}" : $"{task} of {group}";
+        }
+
+        return "started by the scenario, outside any group";
     }
 }
