@@ -20,6 +20,10 @@ public sealed class Timeline
     private readonly List<TimelineEntry> _entries = [];
     private readonly Dictionary<string, string> _roles = [];
 
+    /// <summary>Set by the first violation: Coyote stops the schedule there, but tasks it no longer
+    /// controls may still record a step or two, which would make two replays differ.</summary>
+    private bool _stopped;
+
     /// <summary>The name of the task running on this flow, set by the harness's wrappers.</summary>
     private static readonly AsyncLocal<string?> s_task = new();
 
@@ -81,9 +85,27 @@ public sealed class Timeline
     /// <summary>Records that the current task did <paramref name="what"/>.</summary>
     public void Add(string what, TimelineMark mark = TimelineMark.Note, string? subject = null)
     {
+        Append(CurrentTask, what, mark, subject);
+    }
+
+    /// <summary>Records that the task <paramref name="task"/> did <paramref name="what"/> (an event
+    /// about a task, whichever flow reported it).</summary>
+    public void Add(string task, string what, TimelineMark mark)
+    {
+        Append(task, what, mark, subject: null);
+    }
+
+    private void Append(string task, string what, TimelineMark mark, string? subject)
+    {
         using (_gate.Enter())
         {
-            _entries.Add(new TimelineEntry(_entries.Count, CurrentTask, what, mark, subject));
+            if (_stopped && mark != TimelineMark.Violation)
+            {
+                return;
+            }
+
+            _stopped |= mark == TimelineMark.Violation;
+            _entries.Add(new TimelineEntry(_entries.Count, task, what, mark, subject));
         }
     }
 

@@ -123,7 +123,7 @@ public static class TimelinePage
             string mark = e.Mark.ToString().ToLowerInvariant();
             bool firstViolation = e.Mark == TimelineMark.Violation && !violationSeen;
             violationSeen |= firstViolation;
-            html.Append("<tr class=\"step m-").Append(mark).Append("\" data-step=\"").Append(e.Step).Append("\" data-task=\"").Append(E(e.Task))
+            html.Append("<tr class=\"step").Append(firstViolation || e.Mark == TimelineMark.Violation ? " violation" : string.Empty).Append("\" data-step=\"").Append(e.Step).Append("\" data-task=\"").Append(E(e.Task))
                 .Append("\" data-mark=\"").Append(mark).Append('"').Append(firstViolation ? " id=\"violation\"" : string.Empty).Append('>')
                 .Append("<td class=\"step-no\">").Append(e.Step).Append("</td>");
             foreach (TimelineLane lane in lanes)
@@ -195,14 +195,18 @@ public static class TimelinePage
         th .name { display: block; font-weight: 600; } th .role { display: block; font-weight: 400; color: #57606a; font-size: 11px; }
         th.helper { background: #fff8c5; } th.step-no, td.step-no { min-width: 28px; color: #57606a; text-align: right; }
         td { max-width: 220px; }
-        td.alive { background: repeating-linear-gradient(90deg, transparent 0 46%, #d0d7de 46% 54%, transparent 54% 100%); }
-        td.act { background: #ddf4ff; }
+        td.alive { background: linear-gradient(#8c959f, #8c959f) center / 2px 100% no-repeat; }
+        td.subject { background: linear-gradient(#8c959f, #8c959f) center / 2px 100% no-repeat, #dafbe1; }
+        .m-opened, .m-started { background: #ddf4ff; }
+        tr.violation td:not(.act) { background-color: #fff0ef; }
+        td.act.m-note { background: #f6f8fa; font-style: italic; }
+        td.act.m-violation { background: #ffcecb; }
         .m-spawned { background: #dafbe1; } .m-started { background: #ddf4ff; } .m-ended, .m-completed { background: #eaeef2; }
         .m-cancelcalled, .m-cancelrequested, .m-cancelreturned { background: #fff8c5; }
         .m-tokencancelled { background: #ffd8b5; }
         .m-failure { background: #ffebe9; }
         .m-violation { background: #ffcecb; font-weight: 600; color: #82071e; }
-        tr#violation td { border-top: 2px solid #cf222e; border-bottom: 2px solid #cf222e; }
+        tr.violation td { border-top: 2px solid #cf222e; border-bottom: 2px solid #cf222e; }
         td.token { min-width: 90px; font-size: 11px; } td.uncancelled { color: #1a7f37; } td.cancelled { color: #bc4c00; background: #fff1e5; }
         td.flip { font-weight: 700; background: #ffd8b5; }
         .glyph { color: #57606a; }

@@ -126,7 +126,7 @@ internal static class Commands
 
         foreach (ScenarioOutcome o in outcomes.Where(o => o.Bug is not null))
         {
-            Output.WriteBug(o.Bug!, o.TracePath!);
+            Output.WriteBug(o.Bug!, o.TracePath!, o.HtmlPath);
         }
 
         foreach (string u in outcomes.SelectMany(o => o.UncontrolledInvocations).Distinct())
@@ -140,7 +140,8 @@ internal static class Commands
     private static Command ReplayCommand()
     {
         var file = new Argument<string>("file") { Description = "A trace file written by explore or properties." };
-        var command = new Command("replay", "Re-run the schedule in a trace file and show it as a per-task timeline.") { file };
+        var html = new Option<string?>("--html") { Description = "Also write the timeline as a self-contained HTML page to this file." };
+        var command = new Command("replay", "Re-run the schedule in a trace file and show it as a per-task timeline.") { file, html };
         command.SetAction(parse =>
         {
             TraceFile trace;
@@ -165,6 +166,12 @@ internal static class Commands
             if (timeline is not null)
             {
                 Output.WriteTimeline(timeline);
+            }
+
+            if (parse.GetValue(html) is { } htmlPath)
+            {
+                ScheduleTimeline.Write(htmlPath, trace, parse.GetValue(file)!, result, timeline ?? new Timeline());
+                Console.Out.WriteLine($"html: {Path.GetFullPath(htmlPath)}");
             }
 
             if (!result.FoundBug)

@@ -1,5 +1,6 @@
 using Spectre.Console;
 using TaskGroups.Harness.Checking;
+using TaskGroups.Harness.Exploration;
 
 namespace TaskGroups.Harness.Cli;
 
@@ -21,12 +22,16 @@ internal static class Output
     }
 
     /// <summary>The three lines every verb prints for a bug it found: the bug, its trace file, and
-    /// the exact command that replays it.</summary>
-    public static void WriteBug(string bug, string tracePath)
+    /// the exact command that replays it (from any directory); then the HTML timeline, if written.</summary>
+    public static void WriteBug(string bug, string tracePath, string? htmlPath = null)
     {
         System.Console.Out.WriteLine($"bug: {bug}");
         System.Console.Out.WriteLine($"trace: {tracePath}");
-        System.Console.Out.WriteLine($"replay: dotnet run --project src/Harness -- replay {tracePath}");
+        System.Console.Out.WriteLine($"replay: {ReplayCommand.For(tracePath)}");
+        if (htmlPath is not null)
+        {
+            System.Console.Out.WriteLine($"html: {htmlPath}");
+        }
     }
 
     /// <summary>Runs <paramref name="work"/> for each item, with a progress bar per item on an
@@ -60,30 +65,53 @@ internal static class Output
     }
 
     /// <summary>
-    /// Writes the timeline: one row per step, saying which task ran and what it did; cancellations
-    /// and violations stand out.
+    /// Writes the timeline: the tasks with their roles, then one row per step saying which task ran
+    /// and what it did, with the state of every group's token; cancellations, the moments a token
+    /// became cancelled and violations stand out.
     /// </summary>
     public static void WriteTimeline(Timeline timeline)
     {
         IReadOnlyList<TimelineEntry> entries = timeline.Entries;
-        List<string> tasks = entries.Select(e => e.Task).Distinct().ToList();
-        System.Console.Out.WriteLine($"timeline: {entries.Count} steps, {tasks.Count} tasks ({string.Join(", ", tasks)})");
+        IReadOnlyList<TimelineLane> lanes = timeline.Lanes;
+        List<string> groups = [.. entries.Where(e => e.Mark == TimelineMark.Opened).Select(e => e.What.Split(' ', 2)[0]).Distinct()];
+        System.Console.Out.WriteLine($"timeline: {entries.Count} steps, {lanes.Count} tasks:");
         string[] colours = ["aqua", "green", "fuchsia", "blue", "olive", "teal", "silver", "purple"];
+        var legend = new Table().Border(TableBorder.None).HideHeaders().AddColumns("task", "role");
+        for (int i = 0; i < lanes.Count; i++)
+        {
+            legend.AddRow($"  [{colours[i % colours.Length]}]{Markup.Escape(lanes[i].Name)}[/]", Markup.Escape(lanes[i].Role));
+        }
+
+        Console.Write(legend);
         var table = new Table().Border(TableBorder.Simple).AddColumns("step", "task", "what happened");
+        foreach (string group in groups)
+        {
+            table.AddColumn($"{group} token");
+        }
+
+        var cancelled = new HashSet<string>(StringComparer.Ordinal);
         foreach (TimelineEntry entry in entries)
         {
             string what = Markup.Escape(entry.What);
-            if (entry.What.StartsWith("VIOLATION", StringComparison.Ordinal))
+            what = entry.Mark switch
             {
-                what = $"[red bold]{what}[/]";
-            }
-            else if (entry.What.Contains("CANCEL", StringComparison.Ordinal) || entry.What.Contains("Cancel()", StringComparison.Ordinal))
+                TimelineMark.Violation => $"[red bold]{what}[/]",
+                TimelineMark.TokenCancelled => $"[darkorange bold]{what}[/]",
+                TimelineMark.CancelCalled or TimelineMark.CancelRequested or TimelineMark.CancelReturned => $"[yellow]{what}[/]",
+                TimelineMark.Failure => $"[red]{what}[/]",
+                TimelineMark.Spawned => $"[green]{what}[/]",
+                _ => what,
+            };
+
+            bool flipped = entry.Mark == TimelineMark.TokenCancelled && entry.Subject is not null && cancelled.Add(entry.Subject);
+            int lane = lanes.Select(l => l.Name).ToList().IndexOf(entry.Task);
+            var row = new List<string> { entry.Step.ToString(), $"[{colours[Math.Max(lane, 0) % colours.Length]}]{Markup.Escape(entry.Task)}[/]", what };
+            foreach (string group in groups)
             {
-                what = $"[yellow]{what}[/]";
+                row.Add(flipped && entry.Subject == group ? "[darkorange bold]cancelled now[/]" : cancelled.Contains(group) ? "cancelled" : "[green]not cancelled[/]");
             }
 
-            string colour = colours[tasks.IndexOf(entry.Task) % colours.Length];
-            table.AddRow(entry.Step.ToString(), $"[{colour}]{Markup.Escape(entry.Task)}[/]", what);
+            table.AddRow([.. row]);
         }
 
         Console.Write(table);

@@ -63,7 +63,7 @@ internal static class PropertiesCommand
         Console.Out.WriteLine();
         Console.Out.WriteLine($"program: {shrunk.Program}");
         Console.Out.WriteLine($"counterexample: {shrunk.Program.OperationCount} operations");
-        Output.WriteBug(shrunk.Bug!, trace);
+        Output.WriteBug(shrunk.Bug!, trace, ScheduleTimeline.WriteNextTo(trace));
         return ExitCodes.Bug;
     }
 }

@@ -39,7 +39,8 @@ public sealed record ScenarioOutcome(
     TimeSpan Elapsed,
     string? Bug,
     string? TracePath,
-    IReadOnlyList<string> UncontrolledInvocations)
+    IReadOnlyList<string> UncontrolledInvocations,
+    string? HtmlPath = null)
 {
     /// <summary>Schedules per second.</summary>
     public double SchedulesPerSecond => Elapsed.TotalSeconds > 0 ? Schedules / Elapsed.TotalSeconds : 0;
@@ -124,7 +125,8 @@ public static class Explorer
             {
                 string bug = result.Bugs[0];
                 string path = TraceFile.Write(outDirectory, new TraceFile(target.Name, scenario.Name, bug, seed, settings.Strategy, result.ReproducibleTrace!));
-                return new ScenarioOutcome(target, scenario, explored, elapsed, bug, path, uncontrolled);
+                string html = ScheduleTimeline.WriteNextTo(path);
+                return new ScenarioOutcome(target, scenario, explored, elapsed, bug, path, uncontrolled, html);
             }
 
             if (result.Schedules == 0)

@@ -293,7 +293,7 @@ public sealed class ProgramInterpreter
     private void Violated(string detail)
     {
         string message = $"model violated: {detail}";
-        _ctx.Log($"VIOLATION {message}");
+        _ctx.LogViolation(message);
         Specification.Assert(false, "{0}", message);
     }
 

@@ -95,11 +95,16 @@ public sealed class ScenarioContext
     /// <summary>Starts a task named <paramref name="name"/> that cancels <paramref name="source"/>
     /// after up to <paramref name="maxYields"/> yields (the caller's timeout firing at a moment the
     /// schedule picks).</summary>
-    public Task CancelLater(string name, CancellationTokenSource source, int maxYields) => StartTask(name, async () =>
+    public Task CancelLater(string name, CancellationTokenSource source, int maxYields)
     {
-        await YieldSomeAsync(maxYields);
-        source.Cancel();
-    });
+        Checker.Timeline?.Describe(name, "the caller's timeout: cancels the caller's token at a moment the schedule picks");
+        return StartTask(name, async () =>
+        {
+            await YieldSomeAsync(maxYields);
+            Checker.Timeline?.Add("cancels the caller's token", TimelineMark.CancelCalled);
+            source.Cancel();
+        });
+    }
 
     /// <summary>Records a step of the scenario in the timeline.</summary>
     public void Log(string what)
@@ -110,13 +115,22 @@ public sealed class ScenarioContext
         }
     }
 
+    /// <summary>Records the reason the schedule is a bug in the timeline (marked as the violation).</summary>
+    public void LogViolation(string message)
+    {
+        if (!_unchecked)
+        {
+            Checker.Timeline?.Add($"VIOLATION {message}", TimelineMark.Violation);
+        }
+    }
+
     /// <summary>Fails the schedule with a violation of invariant <paramref name="number"/>.</summary>
     public void Check(bool condition, int number, string detail)
     {
         if (!condition)
         {
             var violation = new InvariantViolation(number, detail);
-            Log($"VIOLATION {violation}");
+            LogViolation(violation.ToString());
             Specification.Assert(false, "{0}", violation.ToString());
         }
     }
