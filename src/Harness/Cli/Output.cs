@@ -25,41 +25,75 @@ internal static class Output
     /// the exact command that replays it (from any directory); then the HTML timeline, if written.</summary>
     public static void WriteBug(string bug, string tracePath, string? htmlPath = null)
     {
-        System.Console.Out.WriteLine($"bug: {bug}");
-        System.Console.Out.WriteLine($"trace: {tracePath}");
-        System.Console.Out.WriteLine($"replay: {ReplayCommand.For(tracePath)}");
+        // Through the console's pipeline, so that a running progress display stays below the lines.
+        Console.WriteLine($"bug: {bug}");
+        Console.WriteLine($"trace: {tracePath}");
+        Console.WriteLine($"replay: {ReplayCommand.For(tracePath)}");
         if (htmlPath is not null)
         {
-            System.Console.Out.WriteLine($"html: {htmlPath}");
+            Console.WriteLine($"html: {htmlPath}");
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> for each item, with a progress bar per item on an
-    /// interactive terminal, or one line per finished item otherwise.</summary>
-    public static void WithProgress(IReadOnlyList<(string Name, int Total)> items, Action<int, Action<int>> work)
+    /// <summary>
+    /// Runs <paramref name="work"/> for each item until Ctrl-C: on an interactive terminal with a
+    /// progress bar per item, which turns red with the bug lines printed above it the moment an item
+    /// finds a bug; otherwise one line per finished item, its bug lines right after it. Quiet prints
+    /// only the bug lines. Spectre restores the cursor when the display ends, interrupted or not.
+    /// </summary>
+    public static void WithProgress(IReadOnlyList<(string Name, int Total)> items, Verbosity verbosity, Func<int, Action<int>, ProgressResult> work)
     {
-        if (!Console.Profile.Capabilities.Interactive || System.Console.IsOutputRedirected)
+        if (verbosity == Verbosity.Quiet || !Console.Profile.Capabilities.Interactive || System.Console.IsOutputRedirected)
         {
-            for (int i = 0; i < items.Count; i++)
+            for (int i = 0; i < items.Count && !Interruption.Requested; i++)
             {
                 var started = System.Diagnostics.Stopwatch.StartNew();
-                work(i, _ => { });
-                System.Console.Out.WriteLine($"  done {items[i].Name} ({started.Elapsed.TotalSeconds:0.0}s)");
+                ProgressResult result = work(i, _ => { });
+                if (verbosity != Verbosity.Quiet)
+                {
+                    string state = result.Bug ? "BUG " : Interruption.Requested ? "stopped" : "done";
+                    System.Console.Out.WriteLine($"  {state} {items[i].Name} ({started.Elapsed.TotalSeconds:0.0}s)" + (verbosity == Verbosity.Detailed ? $": {result.Detail}" : string.Empty));
+                }
+
+                result.PrintBug?.Invoke();
             }
 
             return;
         }
 
         Console.Progress()
-            .AutoClear(true)
+            .AutoClear(false)
+            .HideCompleted(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
             {
-                for (int i = 0; i < items.Count; i++)
+                for (int i = 0; i < items.Count && !Interruption.Requested; i++)
                 {
-                    ProgressTask task = ctx.AddTask(Markup.Escape(items[i].Name), maxValue: items[i].Total);
-                    work(i, done => task.Value = done);
-                    task.Value = task.MaxValue;
+                    string name = Markup.Escape(items[i].Name);
+                    ProgressTask task = ctx.AddTask(name, maxValue: items[i].Total);
+                    ProgressResult result = work(i, done => task.Value = done);
+                    if (result.Bug)
+                    {
+                        // The scenario stopped at its first bug: red, not a green 100 %.
+                        task.Description = $"[red]{name}: bug[/]";
+                        task.StopTask();
+                        ctx.Refresh();
+                        result.PrintBug?.Invoke();
+                    }
+                    else if (Interruption.Requested)
+                    {
+                        task.Description = $"[yellow]{name}: interrupted[/]";
+                        task.StopTask();
+                    }
+                    else
+                    {
+                        task.Value = task.MaxValue;
+                    }
+
+                    if (verbosity == Verbosity.Detailed)
+                    {
+                        Console.MarkupLine($"  {name}: {Markup.Escape(result.Detail)}");
+                    }
                 }
             });
     }

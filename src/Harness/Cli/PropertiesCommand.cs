@@ -44,8 +44,11 @@ internal static class PropertiesCommand
         Commands.EnsureRewritten();
         Output.Console.MarkupLine($"checking [bold]{Markup.Escape(target.Name)}[/]: {settings.Count} generated programs, {settings.Schedules} schedules each, seed {settings.Seed}");
         PropertyReport report = null!;
-        Output.WithProgress([("programs", settings.Count)], (_, progress) =>
-            report = ProgramProperties.Check(target, settings, progress));
+        Output.WithProgress([("programs", settings.Count)], Verbosity.Normal, (_, progress) =>
+        {
+            report = ProgramProperties.Check(target, settings, progress);
+            return new ProgressResult(report.Counterexample is not null, $"{report.ProgramsTested} programs", PrintBug: null);
+        });
 
         Console.Out.WriteLine(
             $"programs: {report.ProgramsTested} generated, {report.ProgramsExplored} explored (shrinking included), {report.SchedulesExplored} schedules in {report.Elapsed.TotalSeconds:0.0}s ({report.ProgramsPerSecond:0.0} programs/s)");

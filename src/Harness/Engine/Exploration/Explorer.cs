@@ -103,13 +103,15 @@ public static class Explorer
         ExplorationSettings settings,
         Shard shard,
         string outDirectory,
-        Action<int>? onProgress = null)
+        Action<int>? onProgress = null,
+        CancellationToken cancellation = default)
     {
         Func<Task> test = CreateTest(target, scenario);
         var elapsed = TimeSpan.Zero;
         int explored = 0;
         var uncontrolled = new List<string>();
-        for (int batch = 0; explored < settings.Iterations; batch++)
+        // Cancellation (Ctrl-C) stops between batches and inside one (the engine stops after its current schedule).
+        for (int batch = 0; explored < settings.Iterations && !cancellation.IsCancellationRequested; batch++)
         {
             int iterations = Math.Min(BatchSize, settings.Iterations - explored);
             uint seed = unchecked(settings.Seed + (uint)shard.Index + ((uint)batch * (uint)shard.Count));
@@ -117,7 +119,8 @@ public static class Explorer
             ExplorationResult result = SystematicRunner.Explore(
                 test,
                 settings with { Iterations = iterations, Seed = seed },
-                onIteration: i => onProgress?.Invoke(before + (int)i + 1));
+                onIteration: i => onProgress?.Invoke(before + (int)i + 1),
+                cancellation);
             explored += result.Schedules;
             elapsed += result.Elapsed;
             uncontrolled.AddRange(result.UncontrolledInvocations);

@@ -86,11 +86,12 @@ public static class SystematicRunner
     }
 
     /// <summary>Explores <paramref name="test"/> and reports what was found.</summary>
-    public static ExplorationResult Explore(Func<Task> test, ExplorationSettings settings, Action<uint>? onIteration = null)
+    /// <remarks>Cancelling <paramref name="cancellation"/> stops the engine after its current schedule.</remarks>
+    public static ExplorationResult Explore(Func<Task> test, ExplorationSettings settings, Action<uint>? onIteration = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(test);
         EnsureRewritten(test.Method.DeclaringType ?? typeof(SystematicRunner));
-        return Run(CreateConfiguration(settings), test, onIteration);
+        return Run(CreateConfiguration(settings), test, onIteration, cancellation);
     }
 
     /// <summary>Replays the schedule in <paramref name="reproducibleTrace"/> (Coyote's JSON trace).</summary>
@@ -103,7 +104,7 @@ public static class SystematicRunner
         return Run(configuration, test, onIteration: null);
     }
 
-    private static ExplorationResult Run(Configuration configuration, Func<Task> test, Action<uint>? onIteration)
+    private static ExplorationResult Run(Configuration configuration, Func<Task> test, Action<uint>? onIteration, CancellationToken cancellation = default)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         using var engine = TestingEngine.Create(configuration, test);
@@ -113,7 +114,11 @@ public static class SystematicRunner
             engine.RegisterEndIterationCallBack(onIteration);
         }
 
-        engine.Run();
+        using (cancellation.Register(engine.Stop))
+        {
+            engine.Run();
+        }
+
         TestReport report = engine.TestReport;
         int schedules = report.NumOfExploredFairPaths + report.NumOfExploredUnfairPaths;
         return new ExplorationResult(

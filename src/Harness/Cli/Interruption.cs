@@ -1,0 +1,36 @@
+namespace TaskGroups.Harness.Cli;
+
+/// <summary>
+/// Ctrl-C (SIGINT): the first press asks the running verb to stop after the current batch, so it
+/// can print what it has (the partial table) and restore the terminal; exit code 130 as shells
+/// expect. A second press ends the process at once.
+/// </summary>
+internal static class Interruption
+{
+    /// <summary>The documented exit code of an interrupted run (128 + SIGINT).</summary>
+    public const int ExitCode = 130;
+
+    private static readonly CancellationTokenSource s_source = new();
+    private static int s_presses;
+
+    /// <summary>Cancelled by the first Ctrl-C.</summary>
+    public static CancellationToken Token => s_source.Token;
+
+    /// <summary>Whether Ctrl-C was pressed.</summary>
+    public static bool Requested => s_source.IsCancellationRequested;
+
+    /// <summary>Starts listening for Ctrl-C.</summary>
+    public static void Install() => Console.CancelKeyPress += (_, e) =>
+    {
+        if (Interlocked.Increment(ref s_presses) == 1)
+        {
+            e.Cancel = true; // keep running: the verb stops after its current batch and reports
+            Console.Error.WriteLine("interrupted: stopping after the current batch (Ctrl-C again to quit at once)");
+            s_source.Cancel();
+        }
+        else
+        {
+            Console.Out.Write("\u001b[?25h"); // the cursor, in case a progress display hid it
+        }
+    };
+}
