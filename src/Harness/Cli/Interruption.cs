@@ -1,7 +1,7 @@
 namespace TaskGroups.Harness.Cli;
 
 /// <summary>
-/// Ctrl-C (SIGINT): the first press asks the running verb to stop after the current batch, so it
+/// Ctrl-C (SIGINT): the first press asks the running verb to stop after the current schedule, so it
 /// can print what it has (the partial table) and restore the terminal; exit code 130 as shells
 /// expect. A second press ends the process at once.
 /// </summary>
@@ -19,18 +19,23 @@ internal static class Interruption
     /// <summary>Whether Ctrl-C was pressed.</summary>
     public static bool Requested => s_source.IsCancellationRequested;
 
-    /// <summary>Starts listening for Ctrl-C.</summary>
-    public static void Install() => Console.CancelKeyPress += (_, e) =>
-    {
-        if (Interlocked.Increment(ref s_presses) == 1)
+    /// <summary>Keeps the SIGINT registration alive for the process's lifetime.</summary>
+    private static System.Runtime.InteropServices.PosixSignalRegistration? s_registration;
+
+    /// <summary>Starts listening for Ctrl-C (SIGINT).</summary>
+    public static void Install() => s_registration = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+        System.Runtime.InteropServices.PosixSignal.SIGINT,
+        context =>
         {
-            e.Cancel = true; // keep running: the verb stops after its current batch and reports
-            Console.Error.WriteLine("interrupted: stopping after the current batch (Ctrl-C again to quit at once)");
-            s_source.Cancel();
-        }
-        else
-        {
-            Console.Out.Write("\u001b[?25h"); // the cursor, in case a progress display hid it
-        }
-    };
+            if (Interlocked.Increment(ref s_presses) == 1)
+            {
+                context.Cancel = true; // keep running: the verb stops after its current schedule and reports
+                Console.Error.WriteLine("interrupted: stopping after the current schedule (Ctrl-C again to quit at once)");
+                s_source.Cancel();
+            }
+            else
+            {
+                Console.Out.Write("\u001b[?25h"); // the cursor, in case a progress display hid it
+            }
+        });
 }

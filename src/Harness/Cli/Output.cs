@@ -25,13 +25,29 @@ internal static class Output
     /// the exact command that replays it (from any directory); then the HTML timeline, if written.</summary>
     public static void WriteBug(string bug, string tracePath, string? htmlPath = null)
     {
-        // Through the console's pipeline, so that a running progress display stays below the lines.
-        Console.WriteLine($"bug: {bug}");
-        Console.WriteLine($"trace: {tracePath}");
-        Console.WriteLine($"replay: {ReplayCommand.For(tracePath)}");
+        Line($"bug: {bug}");
+        Line($"trace: {tracePath}");
+        Line($"replay: {ReplayCommand.For(tracePath)}");
         if (htmlPath is not null)
         {
-            Console.WriteLine($"html: {htmlPath}");
+            Line($"html: {htmlPath}");
+        }
+    }
+
+    /// <summary>
+    /// One line exactly as given, never wrapped (a wrapped replay command would not paste). On a
+    /// terminal it goes through the console's pipeline as a raw sequence, so that a running progress
+    /// display re-renders below it instead of being overwritten.
+    /// </summary>
+    private static void Line(string text)
+    {
+        if (Console.Profile.Capabilities.Ansi && !System.Console.IsOutputRedirected)
+        {
+            Console.WriteAnsi(text + Environment.NewLine);
+        }
+        else
+        {
+            System.Console.Out.WriteLine(text);
         }
     }
 

@@ -16,10 +16,10 @@ internal static class PropertiesCommand
     public static Command Create()
     {
         var target = new Option<string>("--target") { Description = "Target to check (see list).", DefaultValueFactory = _ => "taskgroup" };
-        var count = new Option<int>("--count", "-n") { Description = "Programs to generate.", DefaultValueFactory = _ => 100 };
-        var seed = new Option<uint>("--seed") { Description = "FsCheck seed, also mixed into each program's Coyote seed: the same seed reproduces the whole run.", DefaultValueFactory = _ => 0 };
-        var schedules = new Option<int>("--schedules", "-k") { Description = $"Schedules explored per program (default: {Schedules.EnvironmentVariable} or 100).", DefaultValueFactory = _ => Schedules.Count(100) };
-        var outDir = new Option<string>("--out") { Description = "Directory for the trace file of a counterexample.", DefaultValueFactory = _ => "harness-out" };
+        var count = NumberOption.Int("--count", "Programs to generate.", () => 100, 1, "-n");
+        var seed = NumberOption.UInt("--seed", "FsCheck seed, also mixed into each program's Coyote seed: the same seed reproduces the whole run.");
+        var schedules = NumberOption.Int("--schedules", $"Schedules explored per program (default: {Schedules.EnvironmentVariable} or 100).", () => Schedules.Count(100), 1, "-k");
+        var outDir = new Option<string>("--out") { Description = "Directory for the schedule file (and HTML timeline) of a counterexample.", HelpName = "DIR", DefaultValueFactory = _ => "harness-out" };
         var command = new Command("properties", "Check generated programs against the reference model and the invariants under Coyote; shrink a failure to a minimal program.")
         {
             target, count, seed, schedules, outDir,
@@ -27,14 +27,8 @@ internal static class PropertiesCommand
         command.SetAction(parse =>
         {
             IGroupTarget t = Commands.ParseTarget(parse.GetValue(target)!);
-            int n = parse.GetValue(count);
-            int k = parse.GetValue(schedules);
-            if (n <= 0 || k <= 0)
-            {
-                throw new UsageException("--count and --schedules must be positive");
-            }
-
-            return Run(t, new PropertySettings(n, parse.GetValue(seed), k), parse.GetValue(outDir)!);
+            string dir = Commands.ValidateOutDirectory(parse.GetValue(outDir)!);
+            return Run(t, new PropertySettings(parse.GetValue(count), parse.GetValue(seed), parse.GetValue(schedules)), dir);
         });
         return command;
     }
