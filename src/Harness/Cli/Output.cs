@@ -1,6 +1,6 @@
 using Spectre.Console;
-using TaskGroups.Harness.Checking;
-using TaskGroups.Harness.Exploration;
+using TaskGroups.Verification;
+using TaskGroups.Verification.Engine;
 
 namespace TaskGroups.Harness.Cli;
 
@@ -123,7 +123,7 @@ internal static class Output
     {
         IReadOnlyList<TimelineEntry> entries = timeline.Entries;
         IReadOnlyList<TimelineLane> lanes = timeline.Lanes;
-        List<string> groups = [.. entries.Where(e => e.Mark == TimelineMark.Opened).Select(e => e.What.Split(' ', 2)[0]).Distinct()];
+        List<string> groups = [.. entries.Where(e => e.Kind == TimelineEntryKind.Opened).Select(e => e.What.Split(' ', 2)[0]).Distinct()];
         System.Console.Out.WriteLine($"timeline: {entries.Count} steps, {lanes.Count} tasks:");
         string[] colours = ["aqua", "green", "fuchsia", "blue", "olive", "teal", "silver", "purple"];
         var legend = new Table().Border(TableBorder.None).HideHeaders().AddColumns("task", "role");
@@ -143,17 +143,17 @@ internal static class Output
         foreach (TimelineEntry entry in entries)
         {
             string what = Markup.Escape(entry.What);
-            what = entry.Mark switch
+            what = entry.Kind switch
             {
-                TimelineMark.Violation => $"[red bold]{what}[/]",
-                TimelineMark.TokenCancelled => $"[darkorange bold]{what}[/]",
-                TimelineMark.CancelCalled or TimelineMark.CancelRequested or TimelineMark.CancelReturned => $"[yellow]{what}[/]",
-                TimelineMark.Failure => $"[red]{what}[/]",
-                TimelineMark.Spawned => $"[green]{what}[/]",
+                TimelineEntryKind.Violation => $"[red bold]VIOLATION {what}[/]",
+                TimelineEntryKind.TokenCancelled => $"[darkorange bold]{what}[/]",
+                TimelineEntryKind.CancelCalled or TimelineEntryKind.CancelRequested or TimelineEntryKind.CancelReturned => $"[yellow]{what}[/]",
+                TimelineEntryKind.Failure => $"[red]{what}[/]",
+                TimelineEntryKind.Spawned => $"[green]{what}[/]",
                 _ => what,
             };
 
-            bool flipped = entry.Mark == TimelineMark.TokenCancelled && entry.Subject is not null && cancelled.Add(entry.Subject);
+            bool flipped = entry.Kind == TimelineEntryKind.TokenCancelled && entry.Subject is not null && cancelled.Add(entry.Subject);
             int lane = lanes.Select(l => l.Name).ToList().IndexOf(entry.Task);
             var row = new List<string> { entry.Step.ToString(), $"[{colours[Math.Max(lane, 0) % colours.Length]}]{Markup.Escape(entry.Task)}[/]", what };
             foreach (string group in groups)

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Spectre.Console;
-using TaskGroups.Harness.Exploration;
 using TaskGroups.Harness.Programs;
 using TaskGroups.Harness.Targets;
+using TaskGroups.Verification.Engine;
 
 namespace TaskGroups.Harness.Cli;
 
@@ -60,7 +60,7 @@ internal static class PropertiesCommand
         Console.Out.WriteLine();
         Console.Out.WriteLine($"program: {shrunk.Program}");
         Console.Out.WriteLine($"counterexample: {shrunk.Program.OperationCount} operations");
-        Output.WriteBug(shrunk.Bug!, trace, ScheduleTimeline.WriteNextTo(trace));
+        Output.WriteBug(shrunk.Bug!, trace, ScheduleTimeline.HtmlPathFor(trace));
         return ExitCodes.Bug;
     }
 }
