@@ -21,12 +21,12 @@ internal static class Output
         }
     }
 
-    /// <summary>The three lines every verb prints for a bug it found: the bug, its trace file, and
+    /// <summary>The three lines every verb prints for a bug it found: the bug, its schedule file, and
     /// the exact command that replays it (from any directory); then the HTML timeline, if written.</summary>
     public static void WriteBug(string bug, string tracePath, string? htmlPath = null)
     {
         Line($"bug: {bug}");
-        Line($"trace: {tracePath}");
+        Line($"schedule: {tracePath}");
         Line($"replay: {ReplayCommand.For(tracePath)}");
         if (htmlPath is not null)
         {

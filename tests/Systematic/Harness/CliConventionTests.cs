@@ -129,7 +129,7 @@ public sealed class CliConventionTests : IDisposable
         Assert.True(r.Code == 1, r.ToString());
         Assert.DoesNotContain("┌", r.Out); // quiet: no table
         string bug = Assert.Single(r.Lines, l => l.StartsWith("bug: ", StringComparison.Ordinal));
-        string schedule = Assert.Single(r.Lines, l => l.StartsWith("trace: ", StringComparison.Ordinal))["trace: ".Length..];
+        string schedule = Assert.Single(r.Lines, l => l.StartsWith("schedule: ", StringComparison.Ordinal))["schedule: ".Length..];
         string replay = Assert.Single(r.Lines, l => l.StartsWith("replay: ", StringComparison.Ordinal))["replay: ".Length..];
         string html = Assert.Single(r.Lines, l => l.StartsWith("html: ", StringComparison.Ordinal))["html: ".Length..];
         Assert.True(Path.IsPathRooted(schedule) && File.Exists(schedule), schedule);
@@ -166,7 +166,7 @@ public sealed class CliConventionTests : IDisposable
     public void Replay_Html_WritesTheTimelinePage()
     {
         CliResult found = Run("explore", "--target", "seed-cancellable", "--scenario", "seed-jobs-and-daemon", "--seed", "7", "--iterations", "200", "--out", _work);
-        string schedule = Assert.Single(found.Lines, l => l.StartsWith("trace: ", StringComparison.Ordinal))["trace: ".Length..];
+        string schedule = Assert.Single(found.Lines, l => l.StartsWith("schedule: ", StringComparison.Ordinal))["schedule: ".Length..];
         string html = Path.Combine(_work, "page.html");
 
         CliResult r = Run("replay", schedule, "--html", html);

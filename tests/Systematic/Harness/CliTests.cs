@@ -31,7 +31,7 @@ public sealed class CliTests : IDisposable
         CliResult r = HarnessCli.Run("explore", "--target", "seed-cancellable", "--scenario", "gh-155433-timeout-after-cancel", "--iterations", "2000", "--seed", "7", "--out", _work);
         Assert.True(r.Code == 1, r.ToString());
         string bug = Assert.Single(r.Lines, l => l.StartsWith("bug: ", StringComparison.Ordinal));
-        string trace = Assert.Single(r.Lines, l => l.StartsWith("trace: ", StringComparison.Ordinal))["trace: ".Length..];
+        string trace = Assert.Single(r.Lines, l => l.StartsWith("schedule: ", StringComparison.Ordinal))["schedule: ".Length..];
         string project = Path.Combine(HarnessCli.RepositoryRoot, "src", "Harness");
         string config = HarnessCli.Configuration == "Release" ? "-c Release " : string.Empty;
         Assert.Contains(r.Lines, l => l == $"replay: dotnet run {config}--project {project} -- replay {trace}");

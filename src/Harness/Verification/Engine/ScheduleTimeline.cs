@@ -25,7 +25,8 @@ public static class ScheduleTimeline
     }
 
     /// <summary>Writes the page of an already replayed schedule to <paramref name="htmlPath"/>.</summary>
-    public static void Write(string htmlPath, ScheduleFile schedule, string schedulePath, ExplorationResult result, Timeline timeline)
+    /// <param name="replayCommand">The command shown on top; by default the harness CLI's <c>replay</c>.</param>
+    public static void Write(string htmlPath, ScheduleFile schedule, string schedulePath, ExplorationResult result, Timeline timeline, string? replayCommand = null)
     {
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentNullException.ThrowIfNull(result);
@@ -36,7 +37,7 @@ public static class ScheduleTimeline
             schedule.Seed,
             schedule.Strategy.ToString().ToLowerInvariant(),
             Path.GetFullPath(schedulePath),
-            ReplayCommand.For(schedulePath),
+            replayCommand ?? ReplayCommand.For(schedulePath),
             schedule.Program);
         string? directory = Path.GetDirectoryName(Path.GetFullPath(htmlPath));
         if (directory is not null)
