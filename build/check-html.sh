@@ -49,7 +49,6 @@ fail() { echo "check-html: FAILED: $*" >&2; exit 1; }
 code=$?
 [ "$code" -eq 1 ] || { cat "$work/explore.txt" >&2; fail "explore exited $code, expected 1 (bug found)"; }
 schedule=$(sed -n 's/^schedule: //p' "$work/explore.txt" | head -1)
-[ -n "$schedule" ] || schedule=$(sed -n 's/^trace: //p' "$work/explore.txt" | head -1)
 [ -f "$schedule" ] || { cat "$work/explore.txt" >&2; fail "no schedule file printed"; }
 found_html=$(sed -n 's/^html: //p' "$work/explore.txt" | head -1)
 [ -f "$found_html" ] || { cat "$work/explore.txt" >&2; fail "explore wrote no HTML timeline next to the schedule (no 'html:' line)"; }

@@ -83,10 +83,10 @@ internal static class HarnessCli
         using Process p = Process.Start(info)!;
         Task<string> stdout = p.StandardOutput.ReadToEndAsync();
         Task<string> stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(3)))
+        if (!p.WaitForExit(TimeSpan.FromMinutes(10)))
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{info.FileName} {string.Join(' ', info.ArgumentList)} did not finish in 3 minutes");
+            throw new TimeoutException($"{info.FileName} {string.Join(' ', info.ArgumentList)} did not finish in 10 minutes");
         }
 
         return new CliResult(p.ExitCode, stdout.Result, stderr.Result);

@@ -25,6 +25,11 @@ public static class ScheduleTimeline
     }
 
     /// <summary>Writes the page of an already replayed schedule to <paramref name="htmlPath"/>.</summary>
+    /// <param name="htmlPath">Where to write the page.</param>
+    /// <param name="schedule">The schedule file's contents.</param>
+    /// <param name="schedulePath">Where the schedule file is.</param>
+    /// <param name="result">What the replay found.</param>
+    /// <param name="timeline">What the replay recorded.</param>
     /// <param name="replayCommand">The command shown on top; by default the harness CLI's <c>replay</c>.</param>
     public static void Write(string htmlPath, ScheduleFile schedule, string schedulePath, ExplorationResult result, Timeline timeline, string? replayCommand = null)
     {
