@@ -115,11 +115,12 @@ internal static class Commands
         var strategy = new Option<string>("--strategy") { Description = "random | pct | probabilistic | portfolio", DefaultValueFactory = _ => "random" };
         var outDir = new Option<string>("--out") { Description = "Directory for the schedule files (and their HTML timelines) of failing schedules.", HelpName = "DIR", DefaultValueFactory = _ => "harness-out" };
         var shard = new Option<string>("--shard") { Description = "I/N: explore only shard I of N (seeds are disjoint across shards).", DefaultValueFactory = _ => "0/1" };
+        var parallel = NumberOption.Int("--parallel", "Coyote engines at once (default: the processor count); results depend on the seed only.", () => Environment.ProcessorCount);
         var verbosity = VerbosityOption();
         var json = JsonOption();
         var command = new Command("explore", "Explore scenarios under Coyote and check the invariants on every schedule.")
         {
-            target, scenario, iterations, seed, strategy, outDir, shard, verbosity, json,
+            target, scenario, iterations, seed, strategy, outDir, shard, parallel, verbosity, json,
         };
         command.SetAction(parse =>
         {
@@ -134,23 +135,23 @@ internal static class Commands
             var settings = new ExplorationSettings(parse.GetValue(iterations), parse.GetValue(seed), ParseStrategy(parse.GetValue(strategy)!));
             string? jsonPath = parse.GetValue(json) is { } j ? RunSummary.Validate(j) : null;
             string dir = ValidateOutDirectory(parse.GetValue(outDir)!);
-            return Explore(t, scenarios, settings, s, dir, parse.GetValue(verbosity), jsonPath);
+            return Explore(t, scenarios, settings, s, dir, parse.GetValue(parallel), parse.GetValue(verbosity), jsonPath);
         });
         return command;
     }
 
-    private static int Explore(IGroupTarget target, IReadOnlyList<Scenario> scenarios, ExplorationSettings settings, Shard shard, string outDir, Verbosity verbosity, string? jsonPath)
+    private static int Explore(IGroupTarget target, IReadOnlyList<Scenario> scenarios, ExplorationSettings settings, Shard shard, string outDir, int parallelism, Verbosity verbosity, string? jsonPath)
     {
         EnsureRewritten();
         if (verbosity != Verbosity.Quiet)
         {
-            Output.Console.MarkupLine($"exploring [bold]{Markup.Escape(target.Name)}[/]: {scenarios.Count} scenario(s), {settings.Iterations} schedules each, seed {settings.Seed}, strategy {settings.Strategy.ToString().ToLowerInvariant()}, shard {shard}");
+            Output.Console.MarkupLine($"exploring [bold]{Markup.Escape(target.Name)}[/]: {scenarios.Count} scenario(s), {settings.Iterations} schedules each, seed {settings.Seed}, strategy {settings.Strategy.ToString().ToLowerInvariant()}, shard {shard}, {parallelism} engine(s)");
         }
 
         var outcomes = new List<ScenarioOutcome>();
         Output.WithProgress(scenarios.Select(s => (s.Name, settings.Iterations)).ToList(), verbosity, (index, report) =>
         {
-            ScenarioOutcome o = ScenarioExplorer.Explore(target, scenarios[index], settings, shard, outDir, report, Interruption.Token);
+            ScenarioOutcome o = ScenarioExplorer.Explore(target, scenarios[index], settings, shard, outDir, report, parallelism, Interruption.Token);
             outcomes.Add(o);
             string detail = $"{o.Schedules} schedules in {o.Elapsed.TotalSeconds:0.00}s";
             return new ProgressResult(o.Bug is not null, detail, o.Bug is null ? null : () => Output.WriteBug(o.Bug, o.TracePath!, o.HtmlPath));
@@ -241,7 +242,8 @@ internal static class Commands
 
             ScheduleFile trace = ScheduleFile.Read(path);
             EnsureRewritten();
-            (ExplorationResult result, Timeline? timeline) = ReplaySchedule(trace);
+            (ReplayRun run, Timeline? timeline) = ReplaySchedule(trace);
+            ExplorationResult result = run.Result;
 
             Output.Console.MarkupLine($"replaying [bold]{Markup.Escape(trace.Target)}[/] / {Markup.Escape(trace.Scenario)} (seed {trace.Seed}, {trace.Strategy.ToString().ToLowerInvariant()})");
             if (trace.Kind == ScheduleKind.Program)
@@ -260,9 +262,17 @@ internal static class Commands
                 Console.Out.WriteLine($"html: {Path.GetFullPath(htmlPath)}");
             }
 
+            if (run.Diverged)
+            {
+                // Not a replay any more: whatever happened after the schedule was left proves nothing.
+                Console.Out.WriteLine($"diverged at step {run.DivergedAtStep}: the code changed since the schedule was recorded ({run.Detail})");
+                Console.Out.WriteLine($"recorded bug: {trace.Bug}");
+                return ExitCodes.Diverged;
+            }
+
             if (!result.FoundBug)
             {
-                Console.Out.WriteLine("no bug: the schedule did not reproduce the recorded bug (was the code changed?)");
+                Console.Out.WriteLine("no bug: the schedule replayed completely without the recorded bug (the bug is fixed)");
                 Console.Out.WriteLine($"recorded bug: {trace.Bug}");
                 return ExitCodes.NoBug;
             }
@@ -311,11 +321,13 @@ internal static class Commands
         return command;
     }
 
-    private static (ExplorationResult, Timeline?) ReplaySchedule(ScheduleFile schedule) => schedule.Kind switch
+    private static (ReplayRun, Timeline?) ReplaySchedule(ScheduleFile schedule) => schedule.Kind switch
     {
         ScheduleKind.Scenario => ScenarioExplorer.Replay(schedule, Targets, Scenarios),
         ScheduleKind.Program => ProgramExplorer.Replay(ParseTarget(schedule.Target), schedule),
-        _ => throw new UsageException($"this schedule records a test ({schedule.Scenario}); replay it with its test command"),
+        _ => throw new UsageException(
+            $"this schedule records the test {schedule.Scenario}, which the CLI cannot load; replay it with: "
+            + Systematic.ReplayCommand(Path.GetFullPath(schedule.Project is null ? "." : schedule.Project), schedule.Project, schedule.Scenario).Replace(Path.GetFullPath("."), "<your test project>", StringComparison.Ordinal)),
     };
 
     internal static IGroupTarget ParseTarget(string name) =>

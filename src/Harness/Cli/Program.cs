@@ -8,7 +8,8 @@ namespace TaskGroups.Harness;
 /// <summary>
 /// <c>dotnet run --project src/Harness -- &lt;verb&gt;</c> or, installed, <c>taskgroups-harness &lt;verb&gt;</c>.
 /// Exit codes: 0 no bug, 1 bug found or reproduced, 2 bad usage or bad input (one-line error, no
-/// stack dump), 3 the harness itself failed, 130 interrupted by Ctrl-C.
+/// stack dump; a corrupt schedule file), 3 the harness itself failed, 4 a replay diverged from its
+/// schedule (the code changed since it was recorded), 130 interrupted by Ctrl-C.
 /// </summary>
 internal static class Program
 {
@@ -79,6 +80,7 @@ internal static class Program
         Console.Out.WriteLine($"  {ExitCodes.Bug}    a bug was found, or the replay reproduced it");
         Console.Out.WriteLine($"  {ExitCodes.BadInput}    bad usage or bad input (one line on stderr): unknown verb, option, target or scenario, a bad number, a bad file");
         Console.Out.WriteLine($"  {ExitCodes.HarnessFailure}    the harness itself failed");
+        Console.Out.WriteLine($"  {ExitCodes.Diverged}    a replay diverged from its schedule: the code changed since it was recorded");
         Console.Out.WriteLine($"  {Interruption.ExitCode}  interrupted by Ctrl-C (the partial results are printed)");
         return ExitCodes.NoBug;
     }

@@ -42,12 +42,16 @@ public static class ProgramExplorer
         var schedule = new ScheduleFile(
             target.Name, ScenarioName, outcome.Bug!, outcome.Seed, SchedulingStrategy.Random, outcome.Result.ReproducibleTrace!, outcome.Program.ToString());
         string path = ScheduleFile.Write(directory, schedule);
-        _ = ScheduleTimeline.WriteNextTo(path, schedule, s => Replay(target, s));
+        _ = ScheduleTimeline.WriteNextTo(path, schedule, s =>
+        {
+            (ReplayRun run, Timeline? timeline) = Replay(target, s);
+            return (run.Result, timeline);
+        });
         return path;
     }
 
     /// <summary>Replays a trace written by <see cref="WriteTrace"/>.</summary>
-    public static (ExplorationResult Result, Timeline? Timeline) Replay(IGroupTarget target, ScheduleFile trace)
+    public static (ReplayRun Run, Timeline? Timeline) Replay(IGroupTarget target, ScheduleFile trace)
     {
         TaskProgram program;
         try
@@ -60,7 +64,7 @@ public static class ProgramExplorer
         }
 
         Timeline? timeline = null;
-        ExplorationResult result = SystematicRunner.Replay(CreateTest(target, program, t => timeline = t), trace.CoyoteTrace);
-        return (result, timeline);
+        ReplayRun run = SystematicRunner.ReplayChecked(CreateTest(target, program, t => timeline = t), trace.CoyoteTrace, trace.MaxSteps);
+        return (run, timeline);
     }
 }

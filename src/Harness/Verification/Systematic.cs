@@ -68,7 +68,7 @@ public static class Systematic
         }
 
         string? project = FindProject(file);
-        string? replay = Environment.GetEnvironmentVariable(ReplayVariable);
+        string? replay = options.Replay ?? Environment.GetEnvironmentVariable(ReplayVariable);
         if (!string.IsNullOrWhiteSpace(replay))
         {
             ScheduleFile schedule = ReadForReplay(replay);
@@ -158,6 +158,14 @@ public static class Systematic
         Timeline? timeline = null;
         ReplayRun run = SystematicRunner.ReplayChecked(CheckedTest(test, t => timeline = t), schedule.CoyoteTrace, schedule.MaxSteps);
         var message = new StringBuilder();
+        if (run.Diverged)
+        {
+            message.AppendLine(CultureInfo.InvariantCulture, $"diverged at step {run.DivergedAtStep}: the code changed since the schedule was recorded ({run.Detail})");
+            message.AppendLine(CultureInfo.InvariantCulture, $"schedule: {path}");
+            message.AppendLine(CultureInfo.InvariantCulture, $"recorded bug: {schedule.Bug}");
+            throw new SystematicTestException(message.ToString().TrimEnd()) { SchedulePath = path };
+        }
+
         if (run.Result.FoundBug)
         {
             message.AppendLine(CultureInfo.InvariantCulture, $"bug: {run.Result.Bugs[0]}");
@@ -167,14 +175,6 @@ public static class Systematic
             AppendTimeline(message, timeline);
             Console.Out.WriteLine(message.ToString());
             throw new SystematicTestException(message.ToString().TrimEnd()) { Bug = run.Result.Bugs[0], SchedulePath = path };
-        }
-
-        if (run.Diverged)
-        {
-            message.AppendLine(CultureInfo.InvariantCulture, $"diverged at step {run.DivergedAtStep}: the code changed since the schedule was recorded ({run.Detail})");
-            message.AppendLine(CultureInfo.InvariantCulture, $"schedule: {path}");
-            message.AppendLine(CultureInfo.InvariantCulture, $"recorded bug: {schedule.Bug}");
-            throw new SystematicTestException(message.ToString().TrimEnd()) { SchedulePath = path };
         }
 
         // The schedule replayed completely and the bug is gone: the fix works.

@@ -26,6 +26,10 @@ public sealed class SystematicOptions
     /// <value>Default: 2,000.</value>
     public uint? MaxSteps { get; init; }
 
+    /// <summary>A schedule file to replay instead of exploring (when it records this test).</summary>
+    /// <value>Default: the environment variable <c>TASKGROUPS_REPLAY</c>, else none.</value>
+    public string? Replay { get; init; }
+
     /// <summary>How many Coyote engines explore at once.</summary>
     /// <value>Default: the environment variable <c>TASKGROUPS_PARALLEL</c>, else the processor count.
     /// Engine <c>w</c> uses seed <c>Seed + w</c>, so a seed and a parallelism always give the same result.</value>
