@@ -63,7 +63,8 @@ public static class ScenarioExplorer
         Shard shard,
         string outDirectory,
         Action<int>? onProgress = null,
-        int parallelism = 1)
+        int parallelism = 1,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(scenario);
@@ -79,7 +80,8 @@ public static class ScenarioExplorer
         // Batches run in waves of `parallelism` engines (one thread each). Batch k always has the same
         // seed and size, and a wave's bug is the lowest-numbered batch's, so the outcome depends on the
         // seed (and the parallelism only through how many schedules a bug's wave explored), never on timing.
-        for (int first = 0; first < batchCount; first += parallelism)
+        // Cancellation (Ctrl-C) stops between waves and inside one (each engine stops after its current schedule).
+        for (int first = 0; first < batchCount && !cancellation.IsCancellationRequested; first += parallelism)
         {
             int waveSize = Math.Min(parallelism, batchCount - first);
             var results = new ExplorationResult[waveSize];
@@ -99,7 +101,8 @@ public static class ScenarioExplorer
                         results[slot] = SystematicRunner.Explore(
                             test,
                             settings with { Iterations = iterations, Seed = seeds[slot] },
-                            onIteration: _ => onProgress?.Invoke(Interlocked.Increment(ref progress)));
+                            onIteration: _ => onProgress?.Invoke(Interlocked.Increment(ref progress)),
+                            cancellation);
                     }
                     catch (Exception e)
                     {
@@ -136,7 +139,8 @@ public static class ScenarioExplorer
                     Fingerprint = ScheduleFile.FingerprintOf([typeof(TaskGroup).Assembly, target.GetType().Assembly]),
                 };
                 string path = ScheduleFile.Write(outDirectory, schedule);
-                return new ScenarioOutcome(target, scenario, explored, started.Elapsed, bug, path, uncontrolled);
+                string html = ScheduleTimeline.WriteNextTo(path, schedule, s => ReplayWithTimeline(target, scenario, s));
+                return new ScenarioOutcome(target, scenario, explored, started.Elapsed, bug, path, uncontrolled, html);
             }
 
             if (results.All(r => r.Schedules == 0))
@@ -163,8 +167,19 @@ public static class ScenarioExplorer
             ?? throw new ScheduleFileException($"the schedule names target '{schedule.Target}', which this harness does not have");
         Scenario scenario = scenarios.Find(schedule.Scenario)
             ?? throw new ScheduleFileException($"the schedule names scenario '{schedule.Scenario}', which this harness does not have");
+        return ReplayChecked(target, scenario, schedule);
+    }
+
+    private static (ReplayRun Run, Timeline? Timeline) ReplayChecked(IGroupTarget target, Scenario scenario, ScheduleFile schedule)
+    {
         Timeline? timeline = null;
         ReplayRun run = SystematicRunner.ReplayChecked(CreateTest(target, scenario, t => timeline = t), schedule.CoyoteTrace, schedule.MaxSteps);
         return (run, timeline);
+    }
+
+    private static (ExplorationResult Result, Timeline? Timeline) ReplayWithTimeline(IGroupTarget target, Scenario scenario, ScheduleFile schedule)
+    {
+        (ReplayRun run, Timeline? timeline) = ReplayChecked(target, scenario, schedule);
+        return (run.Result, timeline);
     }
 }

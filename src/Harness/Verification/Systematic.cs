@@ -119,6 +119,9 @@ public static class Systematic
             ? "replayed once: reproduced the identical bug"
             : $"replayed once: did NOT reproduce ({(again.Diverged ? again.Detail : again.Result.FoundBug ? again.Result.Bugs[0] : "no bug")}); the test has nondeterminism Coyote does not control");
         message.AppendLine(CultureInfo.InvariantCulture, $"found after {result.Schedules} schedule(s), seed {result.Seed}, strategy {settings.Strategy.ToString().ToLowerInvariant()}, {parallelism} engine(s)");
+        string html = ScheduleTimeline.HtmlPathFor(path);
+        ScheduleTimeline.Write(html, recorded, path, again.Result, timeline ?? new Timeline(), ReplayCommand(path, project, fullName));
+        message.AppendLine(CultureInfo.InvariantCulture, $"html: {html}");
         AppendTimeline(message, timeline);
         throw new SystematicTestException(message.ToString().TrimEnd()) { Bug = bug, SchedulePath = path };
     }

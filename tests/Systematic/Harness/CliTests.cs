@@ -32,7 +32,9 @@ public sealed class CliTests : IDisposable
         Assert.True(r.Code == 1, r.ToString());
         string bug = Assert.Single(r.Lines, l => l.StartsWith("bug: ", StringComparison.Ordinal));
         string trace = Assert.Single(r.Lines, l => l.StartsWith("schedule: ", StringComparison.Ordinal))["schedule: ".Length..];
-        Assert.Contains(r.Lines, l => l == $"replay: dotnet run --project {Path.Combine(HarnessCli.RepositoryRoot, "src", "Harness")} -- replay {trace}");
+        string project = Path.Combine(HarnessCli.RepositoryRoot, "src", "Harness");
+        string config = HarnessCli.Configuration == "Release" ? "-c Release " : string.Empty;
+        Assert.Contains(r.Lines, l => l == $"replay: dotnet run {config}--project {project} -- replay {trace}");
         Assert.True(File.Exists(trace));
 
         for (int i = 0; i < 2; i++)

@@ -46,12 +46,13 @@ public static class SystematicRunner
     }
 
     /// <summary>Explores <paramref name="test"/> and reports what was found.</summary>
-    public static ExplorationResult Explore(Func<Task> test, ExplorationSettings settings, Action<uint>? onIteration = null)
+    /// <remarks>Cancelling <paramref name="cancellation"/> stops the engine after its current schedule.</remarks>
+    public static ExplorationResult Explore(Func<Task> test, ExplorationSettings settings, Action<uint>? onIteration = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(test);
         ArgumentNullException.ThrowIfNull(settings);
         EnsureRewritten(test.Method.DeclaringType ?? typeof(SystematicRunner));
-        return Run(CreateConfiguration(settings), test, onIteration, replaySteps: null).Result with { Seed = settings.Seed };
+        return Run(CreateConfiguration(settings), test, onIteration, replaySteps: null, cancellation).Result with { Seed = settings.Seed };
     }
 
     /// <summary>
@@ -144,7 +145,7 @@ public static class SystematicRunner
         return Run(configuration, test, onIteration: null, replaySteps: recorded);
     }
 
-    private static ReplayRun Run(Configuration configuration, Func<Task> test, Action<uint>? onIteration, string[]? replaySteps)
+    private static ReplayRun Run(Configuration configuration, Func<Task> test, Action<uint>? onIteration, string[]? replaySteps, CancellationToken cancellation = default)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         using var engine = TestingEngine.Create(configuration, test);
@@ -154,7 +155,11 @@ public static class SystematicRunner
             engine.RegisterEndIterationCallBack(onIteration);
         }
 
-        engine.Run();
+        using (cancellation.Register(engine.Stop))
+        {
+            engine.Run();
+        }
+
         TestReport report = engine.TestReport;
         int schedules = report.NumOfExploredFairPaths + report.NumOfExploredUnfairPaths;
         var result = new ExplorationResult(
