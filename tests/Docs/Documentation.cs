@@ -19,7 +19,9 @@ internal static partial class Documentation
         }
     }
 
-    /// <summary>README.md, the package README and everything under docs/.</summary>
+    /// <summary>README.md, the package README and everything under docs/ except docs/semantics.md:
+    /// that is a verbatim copy of the project's spec, whose API blocks are declarations, not code
+    /// to paste.</summary>
     public static IReadOnlyList<string> Files
     {
         get
@@ -29,7 +31,9 @@ internal static partial class Documentation
             string docs = Path.Combine(root, "docs");
             if (Directory.Exists(docs))
             {
-                files.AddRange(Directory.GetFiles(docs, "*.md", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+                files.AddRange(Directory.GetFiles(docs, "*.md", SearchOption.AllDirectories)
+                    .Where(f => Path.GetFileName(f) != "semantics.md")
+                    .Order(StringComparer.Ordinal));
             }
 
             return files;
