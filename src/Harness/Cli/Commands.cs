@@ -37,6 +37,7 @@ internal static class Commands
         root.Subcommands.Add(ReplayCommand());
         root.Subcommands.Add(ThroughputCommand());
         root.Subcommands.Add(PropertiesCommand.Create());
+        root.Subcommands.Add(ZooCommand.Create());
         return root;
     }
 

@@ -63,8 +63,8 @@ public static class Explorer
     /// The Coyote test for one schedule of <paramref name="scenario"/> on <paramref name="target"/>
     /// (see <see cref="CreateCheckedTest"/>).
     /// </summary>
-    public static Func<Task> CreateTest(IGroupTarget target, Scenario scenario, Action<Timeline>? lastTimeline = null) =>
-        CreateCheckedTest(target, scenario.Body, lastTimeline);
+    public static Func<Task> CreateTest(IGroupTarget target, Scenario scenario, Action<Timeline>? lastTimeline = null, HangNamer? hangs = null) =>
+        CreateCheckedTest(target, scenario.Body, lastTimeline, hangs);
 
     /// <summary>
     /// A Coyote test that runs <paramref name="body"/> on <paramref name="target"/> with a fresh
@@ -72,7 +72,7 @@ public static class Explorer
     /// library's diagnostics and passed to the target. <paramref name="lastTimeline"/>, if given,
     /// receives each schedule's timeline (replay). Shared by scenarios and generated programs.
     /// </summary>
-    public static Func<Task> CreateCheckedTest(IGroupTarget target, Func<ScenarioContext, Task> body, Action<Timeline>? lastTimeline = null) => async () =>
+    public static Func<Task> CreateCheckedTest(IGroupTarget target, Func<ScenarioContext, Task> body, Action<Timeline>? lastTimeline = null, HangNamer? hangs = null) => async () =>
     {
         // The readable timeline is only needed to show a replay; exploring without it is cheaper.
         Timeline? timeline = lastTimeline is null ? null : new Timeline();
@@ -82,6 +82,7 @@ public static class Explorer
         }
 
         var checker = new InvariantChecker(v => Specification.Assert(false, "{0}", v.ToString()), timeline);
+        hangs?.Track(checker);
         using (TaskGroupDiagnostics.Listen(checker))
         {
             await body(new ScenarioContext(target, checker));
@@ -104,7 +105,8 @@ public static class Explorer
         string outDirectory,
         Action<int>? onProgress = null)
     {
-        Func<Task> test = CreateTest(target, scenario);
+        var hangs = new HangNamer();
+        Func<Task> test = CreateTest(target, scenario, hangs: hangs);
         var elapsed = TimeSpan.Zero;
         int explored = 0;
         var uncontrolled = new List<string>();
@@ -116,7 +118,8 @@ public static class Explorer
             ExplorationResult result = SystematicRunner.Explore(
                 test,
                 settings with { Iterations = iterations, Seed = seed },
-                onIteration: i => onProgress?.Invoke(before + (int)i + 1));
+                onIteration: i => onProgress?.Invoke(before + (int)i + 1),
+                nameBug: hangs.Name);
             explored += result.Schedules;
             elapsed += result.Elapsed;
             uncontrolled.AddRange(result.UncontrolledInvocations);
@@ -149,7 +152,8 @@ public static class Explorer
         Scenario scenario = ScenarioCatalog.Find(trace.Scenario)
             ?? throw new TraceFileException($"the trace names scenario '{trace.Scenario}', which this harness does not have");
         Timeline? timeline = null;
-        ExplorationResult result = SystematicRunner.Replay(CreateTest(target, scenario, t => timeline = t), trace.CoyoteTrace);
+        var hangs = new HangNamer();
+        ExplorationResult result = SystematicRunner.Replay(CreateTest(target, scenario, t => timeline = t, hangs), trace.CoyoteTrace, nameBug: hangs.Name);
         return (result, timeline);
     }
 }

@@ -86,24 +86,32 @@ public static class SystematicRunner
     }
 
     /// <summary>Explores <paramref name="test"/> and reports what was found.</summary>
-    public static ExplorationResult Explore(Func<Task> test, ExplorationSettings settings, Action<uint>? onIteration = null)
+    /// <param name="test">The test body.</param>
+    /// <param name="settings">The exploration's settings.</param>
+    /// <param name="onIteration">Called after each schedule.</param>
+    /// <param name="nameBug">Rewrites Coyote's bug report (a deadlock into the invariant it breaks).</param>
+    public static ExplorationResult Explore(Func<Task> test, ExplorationSettings settings, Action<uint>? onIteration = null, Func<string, string>? nameBug = null)
     {
         ArgumentNullException.ThrowIfNull(test);
         EnsureRewritten(test.Method.DeclaringType ?? typeof(SystematicRunner));
-        return Run(CreateConfiguration(settings), test, onIteration);
+        return Run(CreateConfiguration(settings), test, onIteration, nameBug);
     }
 
     /// <summary>Replays the schedule in <paramref name="reproducibleTrace"/> (Coyote's JSON trace).</summary>
-    public static ExplorationResult Replay(Func<Task> test, string reproducibleTrace, uint maxSteps = 2_000)
+    /// <param name="test">The test body.</param>
+    /// <param name="reproducibleTrace">Coyote's JSON trace.</param>
+    /// <param name="maxSteps">The scheduling-step bound.</param>
+    /// <param name="nameBug">Rewrites Coyote's bug report, as the exploration did.</param>
+    public static ExplorationResult Replay(Func<Task> test, string reproducibleTrace, uint maxSteps = 2_000, Func<string, string>? nameBug = null)
     {
         ArgumentNullException.ThrowIfNull(test);
         EnsureRewritten(test.Method.DeclaringType ?? typeof(SystematicRunner));
         Configuration configuration = CreateConfiguration(new ExplorationSettings(1, MaxSteps: maxSteps))
             .WithReproducibleTrace(reproducibleTrace);
-        return Run(configuration, test, onIteration: null);
+        return Run(configuration, test, onIteration: null, nameBug);
     }
 
-    private static ExplorationResult Run(Configuration configuration, Func<Task> test, Action<uint>? onIteration)
+    private static ExplorationResult Run(Configuration configuration, Func<Task> test, Action<uint>? onIteration, Func<string, string>? nameBug)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         using var engine = TestingEngine.Create(configuration, test);
@@ -118,7 +126,7 @@ public static class SystematicRunner
         int schedules = report.NumOfExploredFairPaths + report.NumOfExploredUnfairPaths;
         return new ExplorationResult(
             schedules,
-            report.BugReports.ToList(),
+            report.BugReports.Select(b => nameBug?.Invoke(b) ?? b).ToList(),
             report.UncontrolledInvocations.ToList(),
             report.NumOfFoundBugs > 0 ? engine.ReproducibleTrace : null,
             started.Elapsed);

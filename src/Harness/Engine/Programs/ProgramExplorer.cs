@@ -25,10 +25,10 @@ public static class ProgramExplorer
     /// a fresh checker (violations become Coyote assertion failures) and the program's interpreter,
     /// which checks every outcome against the reference model.
     /// </summary>
-    public static Func<Task> CreateTest(IGroupTarget target, TaskProgram program, Action<Timeline>? lastTimeline = null)
+    public static Func<Task> CreateTest(IGroupTarget target, TaskProgram program, Action<Timeline>? lastTimeline = null, HangNamer? hangs = null)
     {
         ProgramModel model = ProgramModel.Of(program); // pure and shared: computed once, read by every schedule
-        return Explorer.CreateCheckedTest(target, ctx => ProgramInterpreter.RunAsync(ctx, model), lastTimeline);
+        return Explorer.CreateCheckedTest(target, ctx => ProgramInterpreter.RunAsync(ctx, model), lastTimeline, hangs);
     }
 
     /// <summary>The Coyote seed for <paramref name="program"/>: its stable hash mixed with
@@ -40,7 +40,8 @@ public static class ProgramExplorer
     public static ProgramOutcome Explore(IGroupTarget target, TaskProgram program, int schedules, uint baseSeed)
     {
         uint seed = SeedFor(program, baseSeed);
-        ExplorationResult result = SystematicRunner.Explore(CreateTest(target, program), new ExplorationSettings(schedules, seed));
+        var hangs = new HangNamer();
+        ExplorationResult result = SystematicRunner.Explore(CreateTest(target, program, hangs: hangs), new ExplorationSettings(schedules, seed), nameBug: hangs.Name);
         return new ProgramOutcome(program, seed, result);
     }
 
@@ -63,7 +64,8 @@ public static class ProgramExplorer
         }
 
         Timeline? timeline = null;
-        ExplorationResult result = SystematicRunner.Replay(CreateTest(target, program, t => timeline = t), trace.CoyoteTrace);
+        var hangs = new HangNamer();
+        ExplorationResult result = SystematicRunner.Replay(CreateTest(target, program, t => timeline = t, hangs), trace.CoyoteTrace, nameBug: hangs.Name);
         return (result, timeline);
     }
 }
