@@ -151,3 +151,43 @@ public static class WithTaskGroup
             return Task.CompletedTask;
         }, ct);
 }
+
+/// <summary>The floor: the least a group must do when children run inline — one async method per
+/// child called directly, an array, one linked source, <c>Task.WhenAll</c>. No fail-fast, no
+/// bookkeeping of failures: what TaskGroup costs above it is the price of its guarantees.</summary>
+public static class Floor
+{
+    /// <inheritdoc cref="HandRolled.SpawnJoin"/>
+    public static async Task SpawnJoin(int n, Func<CancellationToken, Task> work, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var tasks = new Task[n];
+        for (int i = 0; i < n; i++)
+        {
+            tasks[i] = work(cts.Token);
+        }
+
+        await Task.WhenAll(tasks);
+    }
+
+    /// <inheritdoc cref="HandRolled.CancelFanOut"/>
+    public static async Task CancelFanOut(int n, Func<CancellationToken, Task> work, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var tasks = new Task[n];
+        for (int i = 0; i < n; i++)
+        {
+            tasks[i] = work(cts.Token);
+        }
+
+        cts.Cancel();
+        try
+        {
+            await Task.WhenAll(tasks);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // Our own cancellation: the expected outcome.
+        }
+    }
+}

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Reflection;
+using System.Collections.ObjectModel;
 using System.Runtime.CompilerServices;
 
 namespace TaskGroups;
@@ -21,10 +21,20 @@ namespace TaskGroups;
 /// <item>otherwise RanToCompletion: the group's own cancellation signal (from <see cref="Cancel"/>
 /// or a failure) is suppressed, and <see cref="CancellationCaught"/> tells whether that happened.</item>
 /// </list>
-/// <para>An <see cref="OperationCanceledException"/> is the group's own signal only if its token is
-/// <see cref="Token"/> (or the caller's token) and that token is cancelled. Any other — a private
-/// timeout's, a linked source's, or one without a token — is a failure: cancel children's work with
-/// the token they receive.</para>
+/// <para><b>The own signal.</b> An <see cref="OperationCanceledException"/> — whatever token it
+/// carries, or none — that ends the body or a child, or that a token registration throws while the
+/// group cancels, is the group's own signal if the group's token (or the caller's) is cancelled when
+/// the group observes it; it is then not a failure. So children may cancel through linked sources,
+/// per-operation timeouts linked to their token, <c>TrySetCanceled()</c> or
+/// <c>throw new OperationCanceledException()</c>. While the group's token is not cancelled, every
+/// <see cref="OperationCanceledException"/> is a failure: a child's private timeout fails the group
+/// and cancels its siblings. (Accepted race: a private timeout that fires at the same moment as the
+/// group's own cancellation is absorbed.)</para>
+/// <para><b>Each failure once.</b> The same exception instance reaching the group twice (a child's
+/// failure rethrown by the body or by a sibling that awaited the child) is recorded once.</para>
+/// <para><b>Execution context.</b> Like an <c>async</c> method, a child's or the body's synchronous
+/// part does not leak <see cref="AsyncLocal{T}"/>, culture or <see cref="SynchronizationContext"/>
+/// changes to its spawner, its siblings or the caller; values still flow into children.</para>
 /// <para><b>Where children run.</b> <see cref="Spawn"/> invokes the child's delegate on the calling
 /// thread, like calling an <c>async</c> method: it runs synchronously until its first incomplete
 /// <c>await</c>, then continues wherever its awaits resume (the thread pool, without a
@@ -84,8 +94,15 @@ public sealed class TaskGroup
     /// group, and a group at 0 never opens again.</summary>
     private int _pending = 1;
 
-    /// <summary>Every failure in the order it was recorded; null until the first one.</summary>
+    /// <summary>Every failure in the order it was recorded, each instance once; null until the first one.</summary>
     private List<Exception>? _failures;
+
+    /// <summary>The same instances as <see cref="_failures"/>, by reference; built only once the list
+    /// holds <see cref="FailureScanLimit"/> failures, so that deduplication stays linear overall.</summary>
+    private HashSet<Exception>? _failureSet;
+
+    /// <summary>Up to this many failures, deduplication scans the list.</summary>
+    private const int FailureScanLimit = 16;
 
     /// <summary>Why the group's token was first cancelled by the group itself.</summary>
     private TaskGroupCancelCause _cancelCause;
@@ -95,6 +112,9 @@ public sealed class TaskGroup
 
     /// <summary>Diagnostics listener captured when the group opened; null when nobody listens.</summary>
     private readonly ITaskGroupListener? _listener;
+
+    /// <summary>The batch that incomplete children join to be waited for; replaced when full.</summary>
+    private ChildBatch? _batch;
 
     /// <summary>Ids handed to children, for diagnostics only.</summary>
     private int _nextChildId;
@@ -240,24 +260,31 @@ public sealed class TaskGroup
         }
     }
 
-    /// <summary>Runs a child's (or the body's) delegate and turns a synchronous throw into a
-    /// completed task, so that every outcome takes the same path.</summary>
+    /// <summary>Runs a child's (or the body's) delegate as an <c>async</c> method would: a synchronous
+    /// throw becomes the returned task's outcome (an <see cref="OperationCanceledException"/> makes it
+    /// Canceled), and changes the delegate's synchronous part makes to the execution context
+    /// (<see cref="AsyncLocal{T}"/> values, culture) or to the synchronization context do not leak to
+    /// the spawner.</summary>
     private Task Invoke<TArg>(Func<TArg, Task> work, TArg argument, int childId)
     {
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
-            // Deeply nested groups: continue on a fresh thread-pool stack rather than overflow.
-            return Task.Run(() => Invoke(work, argument, childId));
+            return InvokeOnFreshStack(work, argument, childId);
         }
 
+        // What AsyncMethodBuilderCore.Start saves and restores around an async method's first
+        // MoveNext; both reads are a thread-static load. Capture() is null only while the flow is
+        // suppressed, and then there is nothing to restore.
+        ExecutionContext? context = ExecutionContext.Capture();
+        SynchronizationContext? synchronizationContext = SynchronizationContext.Current;
         TaskGroup? previous = EnterChildScope(childId);
         try
         {
             return work(argument) ?? Task.FromException(ThrowHelper.NullTask());
         }
-        catch (OperationCanceledException oce) when (IsGroupCancellation(oce.CancellationToken))
+        catch (OperationCanceledException oce)
         {
-            return Task.FromCanceled(oce.CancellationToken);
+            return Completed.Canceled(oce);
         }
         catch (Exception exception)
         {
@@ -266,6 +293,7 @@ public sealed class TaskGroup
         finally
         {
             ExitChildScope(previous);
+            RestoreContexts(context, synchronizationContext);
         }
     }
 
@@ -274,17 +302,19 @@ public sealed class TaskGroup
     {
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
-            return Task.Run(() => Invoke(work, childId));
+            return InvokeOnFreshStack(work, childId);
         }
 
+        ExecutionContext? context = ExecutionContext.Capture();
+        SynchronizationContext? synchronizationContext = SynchronizationContext.Current;
         TaskGroup? previous = EnterChildScope(childId);
         try
         {
             return work(_cts.Token) ?? Task.FromException<T>(ThrowHelper.NullTask());
         }
-        catch (OperationCanceledException oce) when (IsGroupCancellation(oce.CancellationToken))
+        catch (OperationCanceledException oce)
         {
-            return Task.FromCanceled<T>(oce.CancellationToken);
+            return Completed.Canceled<T>(oce);
         }
         catch (Exception exception)
         {
@@ -293,6 +323,32 @@ public sealed class TaskGroup
         finally
         {
             ExitChildScope(previous);
+            RestoreContexts(context, synchronizationContext);
+        }
+    }
+
+    /// <summary>Deeply nested groups: continues on a fresh thread-pool stack rather than overflow.</summary>
+    /// <remarks>A method of its own: a lambda inside <c>Invoke</c> would make the
+    /// compiler allocate its closure on every call (48 bytes per child), not only on this path.</remarks>
+    private Task InvokeOnFreshStack<TArg>(Func<TArg, Task> work, TArg argument, int childId) =>
+        Task.Run(() => Invoke(work, argument, childId));
+
+    /// <inheritdoc cref="InvokeOnFreshStack{TArg}(Func{TArg, Task}, TArg, int)"/>
+    private Task<T> InvokeOnFreshStack<T>(Func<CancellationToken, Task<T>> work, int childId) =>
+        Task.Run(() => Invoke(work, childId));
+
+    /// <summary>Undoes what a delegate's synchronous part changed on this thread's contexts.</summary>
+    private static void RestoreContexts(ExecutionContext? context, SynchronizationContext? synchronizationContext)
+    {
+        if (context is not null)
+        {
+            // A no-op (two reads and a compare) when the delegate changed nothing.
+            ExecutionContext.Restore(context);
+        }
+
+        if (!ReferenceEquals(SynchronizationContext.Current, synchronizationContext))
+        {
+            SynchronizationContext.SetSynchronizationContext(synchronizationContext);
         }
     }
 
@@ -310,43 +366,57 @@ public sealed class TaskGroup
     }
 
     /// <summary>Runs <see cref="OnChildCompleted"/> when <paramref name="task"/> completes, on the
-    /// completing thread.</summary>
+    /// completing thread, through the batch that new children join (see <see cref="ChildBatch"/>).</summary>
     /// <remarks>
     /// Not an <c>async</c> method that awaits the child inside try/catch: that throws (and allocates
     /// an exception and a stack trace) once per cancelled child, which made the cancel fan-out 4-6x
     /// slower than the hand-rolled pattern. <c>ConfigureAwaitOptions.SuppressThrowing</c> would avoid
     /// the throw, but Coyote 1.7.11 does not rewrite that overload (the strict-mode tests crash). A
     /// continuation registered through <c>ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted</c> never
-    /// throws, costs one closure and one delegate (less than an async state machine box), and is
-    /// rewritten by Coyote into a controlled operation on its synchronization context.
-    /// Kept out of <see cref="Track"/> so that the closure is allocated only for incomplete children.
+    /// throws and is rewritten by Coyote into a controlled operation.
     /// </remarks>
-    private void TrackLater(Task task, int childId) =>
-        task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => OnChildCompleted(task, childId));
+    private void TrackLater(Task task, int childId)
+    {
+        while (true)
+        {
+            ChildBatch? batch = Volatile.Read(ref _batch);
+            if (batch is not null && batch.TryAdd(task, childId))
+            {
+                return;
+            }
 
-    /// <summary>Records a finished child's failures (never its own-signal cancellation), then lets
-    /// it leave. Runs exactly once per child, after the child's task completed: so when the last one
+            // Full (or none yet): install a fresh batch, unless another spawner already did.
+            var fresh = new ChildBatch(this, _listener is not null);
+            ChildBatch? seen = Interlocked.CompareExchange(ref _batch, fresh, batch);
+            if (ReferenceEquals(seen, batch) && fresh.TryAdd(task, childId))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Records a finished child's failures (never the group's own signal), then lets it
+    /// leave. Runs exactly once per child, after the child's task completed: so when the last one
     /// leaves, every child's task has completed (invariant 1).</summary>
-    private void OnChildCompleted(Task task, int childId)
+    internal void OnChildCompleted(Task task, int childId)
     {
         Debug.Assert(task.IsCompleted);
         if (task.IsFaulted)
         {
             // Reading Exception marks it observed: no UnobservedTaskException for children (invariant 1).
-            foreach (Exception exception in task.Exception!.InnerExceptions)
+            ReadOnlyCollection<Exception> exceptions = task.Exception!.InnerExceptions;
+            bool ownSignal = IsOwnSignalObserved();
+            foreach (Exception exception in exceptions)
             {
-                if (exception is not OperationCanceledException oce || !IsGroupCancellation(oce.CancellationToken))
+                if (!(ownSignal && exception is OperationCanceledException))
                 {
                     RecordFailure(exception);
                 }
             }
         }
-        else if (task.IsCanceled)
+        else if (task.IsCanceled && !IsOwnSignalObserved())
         {
-            if (!IsGroupCancellation(CancellationTokenOf(task)))
-            {
-                RecordFailure(CancellationExceptionOf(task));
-            }
+            RecordFailure(CancellationExceptionOf(task));
         }
 
         Emit(TaskGroupEventKind.ChildCompleted, childId, task.Status);
@@ -369,26 +439,69 @@ public sealed class TaskGroup
     // ---------------------------------------------------------------------------------------------
 
     /// <summary>
-    /// An <see cref="OperationCanceledException"/> for <paramref name="token"/> is the group's own
-    /// signal (or the caller's cancellation arriving through it), not a failure, only if the token is
-    /// the group's or the caller's and it really is cancelled. Any other token (a child's private
-    /// timeout, say) makes it a failure.
+    /// The own-signal rule (second revision): an <see cref="OperationCanceledException"/> the group
+    /// observes now — whatever token it carries — is the group's own signal, not a failure, if the
+    /// group's token is cancelled. The caller's token counts too: it cancels the group's token from
+    /// its registration, and a child on another thread may observe the caller's token a moment
+    /// before that registration has run; that cancellation must still end Canceled, not Faulted.
     /// </summary>
-    private bool IsGroupCancellation(CancellationToken token) =>
-        token.IsCancellationRequested && (token == _cts.Token || token == _callerToken);
+    private bool IsOwnSignalObserved() => _cts.IsCancellationRequested || _callerToken.IsCancellationRequested;
 
+    /// <summary>Records <paramref name="exception"/> once (the same instance can arrive twice: a
+    /// child's failure rethrown by the body or by a sibling that awaited it) and cancels the group.</summary>
     private void RecordFailure(Exception exception)
     {
-        lock (_lock)
+        if (!AddFailure(exception))
         {
-            AssertInvariants();
-            (_failures ??= []).Add(exception);
+            return;
         }
 
         Emit(TaskGroupEventKind.ChildFailed, exception: exception);
 
         // Fail-fast (invariant 6): the first failure cancels every sibling.
         RequestCancel(TaskGroupCancelCause.Failure);
+    }
+
+    /// <summary>Adds a failure unless this very instance is already recorded. Returns whether it was added.</summary>
+    private bool AddFailure(Exception exception)
+    {
+        lock (_lock)
+        {
+            AssertInvariants();
+            if (_failures is null)
+            {
+                _failures = [exception];
+                return true;
+            }
+
+            // A linear scan while the list is short (the usual case: one or a few failures); past
+            // that, a reference set keeps a group with many failing children linear overall.
+            if (_failureSet is null && _failures.Count >= FailureScanLimit)
+            {
+                _failureSet = new HashSet<Exception>(_failures, ReferenceEqualityComparer.Instance);
+            }
+
+            bool added = _failureSet is not null ? _failureSet.Add(exception) : !ContainsReference(_failures, exception);
+            if (added)
+            {
+                _failures.Add(exception);
+            }
+
+            return added;
+        }
+    }
+
+    private static bool ContainsReference(List<Exception> failures, Exception exception)
+    {
+        foreach (Exception recorded in failures)
+        {
+            if (ReferenceEquals(recorded, exception))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The caller's token was cancelled: cancel the group, inline like a linked source.</summary>
@@ -454,10 +567,16 @@ public sealed class TaskGroup
             }
             catch (AggregateException callbackFailures)
             {
-                // A child's token registration threw: a failure of the group, never lost (invariant 5).
+                // A child's token registration threw: a failure of the group, never lost (invariant 5)
+                // — unless it is an OperationCanceledException, which the group's token, cancelled
+                // now, makes its own signal (a registration doing tcs.SetCanceled() on a completed
+                // source, or rethrowing the token's cancellation).
                 foreach (Exception exception in callbackFailures.InnerExceptions)
                 {
-                    RecordFailure(exception);
+                    if (exception is not OperationCanceledException)
+                    {
+                        RecordFailure(exception);
+                    }
                 }
             }
 
@@ -494,60 +613,37 @@ public sealed class TaskGroup
 
         // Read once: the outcome and the event must agree even if the caller cancels right now.
         bool callerCancelled = _callerToken.IsCancellationRequested;
-        if (failures is not null)
+        TaskStatus status = failures is not null ? TaskStatus.Faulted
+            : callerCancelled ? TaskStatus.Canceled
+            : TaskStatus.RanToCompletion;
+
+        // The last event a listener sees; nothing else runs in the group now, so a listener that
+        // throws here adds its exception to the failures directly (never lost; the group then faults).
+        Exception? listenerFailure = EmitCompleted(status, callerCancelled);
+        if (listenerFailure is not null)
         {
-            Emit(TaskGroupEventKind.GroupCompleted, status: TaskStatus.Faulted, callerCancelled: callerCancelled);
-            _completion.SetException(new TaskGroupException(failures));
+            (failures ??= []).Add(listenerFailure);
+            status = TaskStatus.Faulted;
         }
-        else if (callerCancelled)
+
+        switch (status)
         {
-            // Never swallow the caller's cancellation (invariant 3), whatever else happened.
-            Emit(TaskGroupEventKind.GroupCompleted, status: TaskStatus.Canceled, callerCancelled: true);
-            _completion.SetCanceled(_callerToken);
-        }
-        else
-        {
-            Volatile.Write(ref _cancellationCaught, cause == TaskGroupCancelCause.Cancel);
-            Emit(TaskGroupEventKind.GroupCompleted, status: TaskStatus.RanToCompletion, callerCancelled: false);
-            _completion.SetResult();
+            case TaskStatus.Faulted:
+                _completion.SetException(new TaskGroupException(failures!));
+                break;
+            case TaskStatus.Canceled:
+                // Never swallow the caller's cancellation (invariant 3), whatever else happened.
+                _completion.SetCanceled(_callerToken);
+                break;
+            default:
+                Volatile.Write(ref _cancellationCaught, cause == TaskGroupCancelCause.Cancel);
+                _completion.SetResult();
+                break;
         }
     }
 
-    /// <summary>Reads Task's internal <c>CancellationToken</c> property; null if this runtime has no
-    /// such member (see <see cref="CancellationTokenOf"/>).</summary>
-    private static readonly Func<Task, CancellationToken>? s_taskTokenReader = CreateTaskTokenReader();
-
-    /// <summary>The token a Canceled <paramref name="task"/> was cancelled with, without a throw.</summary>
-    /// <remarks>
-    /// Runs once per cancelled child, so it is the cancel fan-out's hot path. Task has no public way to
-    /// read this token: <c>new TaskCanceledException(task).CancellationToken</c> works without a throw,
-    /// but allocates and initialises an exception per child (about 140 B and a resource-string
-    /// lookup), which put the fan-out over its allocation budget (64 B per child above the hand-rolled
-    /// pattern). Task's internal <c>CancellationToken</c> property (there since .NET Framework 4; it is
-    /// what that exception's constructor reads) is read through a delegate bound once by reflection,
-    /// which allocates nothing per call. An <c>[UnsafeAccessor]</c> would be cheaper still, but Coyote
-    /// 1.7.11 fails to rewrite an assembly containing one ("Value cannot be null. (Parameter
-    /// 'target')"). Should a runtime lack the member, the exception form is used.
-    /// </remarks>
-    private static CancellationToken CancellationTokenOf(Task task) =>
-        s_taskTokenReader is { } read ? read(task) : new TaskCanceledException(task).CancellationToken;
-
-    private static Func<Task, CancellationToken>? CreateTaskTokenReader()
-    {
-        // A constant name on typeof(Task): the trimmer sees and keeps the member, so this stays
-        // trimming- and AOT-safe.
-        MethodInfo? getter = typeof(Task)
-            .GetProperty("CancellationToken", BindingFlags.Instance | BindingFlags.NonPublic)?
-            .GetMethod;
-        if (getter is null || getter.ReturnType != typeof(CancellationToken) || getter.GetParameters().Length != 0)
-        {
-            return null;
-        }
-
-        return getter.CreateDelegate<Func<Task, CancellationToken>>();
-    }
-
-    /// <summary>The exception a cancelled child ended with (rare path: only for a failure).</summary>
+    /// <summary>The exception a cancelled child ended with (rare path: only for a failure): the
+    /// original <see cref="OperationCanceledException"/> when the task kept it, as async methods do.</summary>
     private static Exception CancellationExceptionOf(Task task)
     {
         try
@@ -567,6 +663,7 @@ public sealed class TaskGroup
     {
         Debug.Assert(Monitor.IsEntered(_lock));
         Debug.Assert(_failures is null || _failures.Count > 0);
+        Debug.Assert(_failureSet is null || _failureSet.Count == _failures!.Count);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -592,23 +689,50 @@ public sealed class TaskGroup
         }
     }
 
+    /// <summary>Reports an event to the listener. A listener that throws never breaks the group:
+    /// its exception becomes a failure of the group (recorded once, fail-fast like any failure), so
+    /// it is neither lost nor rethrown into <see cref="Spawn"/>, a child or a thread-pool thread.</summary>
     private void Emit(
         TaskGroupEventKind kind,
         int childId = 0,
         TaskStatus status = default,
         TaskGroupCancelCause cause = TaskGroupCancelCause.None,
-        Exception? exception = null,
-        bool? callerCancelled = null)
+        Exception? exception = null)
     {
         if (_listener is null)
         {
             return;
         }
 
-        long parentId = kind == TaskGroupEventKind.GroupOpened ? TaskGroupDiagnostics.CurrentGroup?.Id ?? 0 : 0;
-        _listener.OnEvent(new TaskGroupEvent(
-            kind, Id, parentId, childId, status, cause, exception,
-            tokenCancelled: _cts.IsCancellationRequested,
-            callerTokenCancelled: callerCancelled ?? _callerToken.IsCancellationRequested));
+        Debug.Assert(kind != TaskGroupEventKind.GroupCompleted, "GroupCompleted goes through EmitCompleted.");
+        Exception? listenerFailure = TryEmit(kind, childId, status, cause, exception, _callerToken.IsCancellationRequested);
+        if (listenerFailure is not null && AddFailure(listenerFailure))
+        {
+            // Not RecordFailure: no ChildFailed event for the listener's own exception, so a listener
+            // that throws on every event cannot recurse.
+            RequestCancel(TaskGroupCancelCause.Failure);
+        }
+    }
+
+    /// <summary>Reports <see cref="TaskGroupEventKind.GroupCompleted"/>; returns the listener's exception, if it threw.</summary>
+    private Exception? EmitCompleted(TaskStatus status, bool callerCancelled) =>
+        _listener is null ? null : TryEmit(TaskGroupEventKind.GroupCompleted, 0, status, TaskGroupCancelCause.None, null, callerCancelled);
+
+    private Exception? TryEmit(
+        TaskGroupEventKind kind, int childId, TaskStatus status, TaskGroupCancelCause cause, Exception? exception, bool callerCancelled)
+    {
+        try
+        {
+            long parentId = kind == TaskGroupEventKind.GroupOpened ? TaskGroupDiagnostics.CurrentGroup?.Id ?? 0 : 0;
+            _listener!.OnEvent(new TaskGroupEvent(
+                kind, Id, parentId, childId, status, cause, exception,
+                tokenCancelled: _cts.IsCancellationRequested,
+                callerTokenCancelled: callerCancelled));
+            return null;
+        }
+        catch (Exception listenerFailure)
+        {
+            return listenerFailure;
+        }
     }
 }
