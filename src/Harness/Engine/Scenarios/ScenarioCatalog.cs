@@ -587,26 +587,24 @@ public static class ScenarioCatalog
         PlantedFailureException? thrown = null;
         Task run = await ctx.RunGroupAsync(group =>
         {
+            _ = group.Spawn(ScenarioContext.UntilCancelledAsync);
             _ = group.Spawn(async ct =>
             {
-                using (ct.Register(() =>
+                // Registered after the sibling's wake-up, so it runs first (registrations run last-in
+                // first-out) and cannot be unregistered by a child that already left.
+                _ = ct.Register(() =>
                 {
                     thrown = new PlantedFailureException("a token registration threw");
                     CheckedRun.ExpectFailure(group, thrown);
                     throw thrown;
-                }))
-                {
-                    await ScenarioContext.UntilCancelledAsync(ct);
-                }
-            });
-            _ = group.Spawn(async _ =>
-            {
+                });
                 await ctx.YieldSomeAsync();
                 group.Cancel();
             });
             return Task.CompletedTask;
         });
-        ctx.Check(thrown is null || run.IsFaulted, 5, $"a token registration threw while the group cancelled, but the group ended {run.Status}");
+        ctx.Check(thrown is not null, 5, "the group's Cancel() did not run the token registration of a running child");
+        ctx.Check(run.IsFaulted, 5, $"a token registration threw while the group cancelled, but the group ended {run.Status}");
     }
 
     private static async Task EagerCancel(ScenarioContext ctx)

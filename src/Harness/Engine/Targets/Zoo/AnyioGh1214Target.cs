@@ -26,6 +26,8 @@ internal sealed class AnyioGh1214Target : AsyncioTarget, IBrokenTarget
 
     private sealed class Group(ITaskGroupListener events, CancellationToken callerToken) : AsyncioGroup(events, callerToken)
     {
+        protected override bool RefusesSpawnWhileAborting => false;
+
         public volatile bool OwnCancelInFlight;
         private volatile bool _outsideCancelSeen;
 

@@ -26,6 +26,8 @@ internal sealed class CPythonGh116720Target : AsyncioTarget, IBrokenTarget
 
     private sealed class Group(ITaskGroupListener events, CancellationToken callerToken) : AsyncioGroup(events, callerToken)
     {
+        protected override bool RefusesSpawnWhileAborting => false;
+
         private volatile bool _parentCancelSeen;
         private volatile bool _selfAborted;
 

@@ -27,6 +27,8 @@ internal sealed class CPythonGh128588Target : AsyncioTarget, IBrokenTarget
 
     private sealed class Group(ITaskGroupListener events, CancellationToken callerToken) : AsyncioGroup(events, callerToken)
     {
+        protected override bool RefusesSpawnWhileAborting => false;
+
         private readonly HashSet<Task> _failedEagerly = [];
         private volatile bool _leaked;
 

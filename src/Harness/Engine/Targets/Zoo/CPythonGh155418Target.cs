@@ -25,6 +25,8 @@ internal sealed class CPythonGh155418Target : AsyncioTarget, IBrokenTarget
 
     private sealed class Group(ITaskGroupListener events, CancellationToken callerToken) : AsyncioGroup(events, callerToken)
     {
+        protected override bool RefusesSpawnWhileAborting => false;
+
         protected override bool Eager => true;
     }
 }

@@ -25,6 +25,8 @@ internal sealed class CPythonGh155433Target : AsyncioTarget, IBrokenTarget
 
     private sealed class Group(ITaskGroupListener events, CancellationToken callerToken) : AsyncioGroup(events, callerToken)
     {
+        protected override bool RefusesSpawnWhileAborting => false;
+
         public volatile bool CancelCalled;
 
         protected override void Decide(Exception[] errors)
