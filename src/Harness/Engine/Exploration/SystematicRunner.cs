@@ -121,7 +121,18 @@ public static class SystematicRunner
             engine.RegisterEndIterationCallBack(onIteration);
         }
 
-        engine.Run();
+        using (CrashContainment.Enter())
+        {
+            engine.Run();
+        }
+
+        if (CrashContainment.TakeEscaped() is { } escaped && engine.TestReport.NumOfFoundBugs == 0)
+        {
+            // Escaped onto an uncontrolled thread: Coyote has no schedule for it, so it cannot be
+            // reported as a replayable bug. Say so in one line (the CLI exits 3) instead of dying.
+            throw new UncontrolledCrashException(escaped);
+        }
+
         TestReport report = engine.TestReport;
         int schedules = report.NumOfExploredFairPaths + report.NumOfExploredUnfairPaths;
         return new ExplorationResult(
@@ -137,3 +148,8 @@ public static class SystematicRunner
 /// nonsense (false deadlocks, replays that reproduce a different bug), so it must not start.</summary>
 public sealed class NotRewrittenException(string assemblyName)
     : InvalidOperationException($"assembly '{assemblyName}' was not rewritten for Coyote: build with 'dotnet build' (the build rewrites it) and run the rewritten output, not a copy of it");
+
+/// <summary>An exception escaped onto a thread Coyote does not control while exploring: the process was
+/// kept alive, but the crash has no schedule to replay.</summary>
+public sealed class UncontrolledCrashException(Exception escaped)
+    : InvalidOperationException($"an exception escaped onto an uncontrolled thread while exploring (no replayable schedule): {escaped.GetType().Name}: {escaped.Message.Split('\n')[0]}", escaped);
