@@ -1,34 +1,22 @@
 using System.CommandLine;
 using Spectre.Console;
-using TaskGroups.Harness.Checking;
-using TaskGroups.Harness.Exploration;
+using TaskGroups.Harness.Programs;
 using TaskGroups.Harness.Scenarios;
 using TaskGroups.Harness.Targets;
+using TaskGroups.Verification;
+using TaskGroups.Verification.Engine;
 
 namespace TaskGroups.Harness.Cli;
-
-/// <summary>The harness's documented exit codes.</summary>
-public static class ExitCodes
-{
-    /// <summary>No bug found (or the replay did not reproduce one).</summary>
-    public const int NoBug = 0;
-
-    /// <summary>A bug was found, or a replay reproduced it.</summary>
-    public const int Bug = 1;
-
-    /// <summary>Bad usage or bad input: one-line error on stderr.</summary>
-    public const int BadInput = 2;
-
-    /// <summary>The harness itself failed (a defect of ours, reported in one line).</summary>
-    public const int HarnessFailure = 3;
-}
-
-/// <summary>Bad usage or input found while running a verb: reported in one line, exit code 2.</summary>
-public sealed class UsageException(string message) : Exception(message);
 
 /// <summary>The verbs: <c>list</c>, <c>explore</c>, <c>replay</c>, <c>properties</c>.</summary>
 internal static class Commands
 {
+    /// <summary>The targets the verbs know: the real group and the seed ports.</summary>
+    internal static TargetRegistry Targets { get; } = ZooTargets.Registry;
+
+    /// <summary>The scenarios the verbs know: the built-in corpus.</summary>
+    internal static ScenarioRegistry Scenarios { get; } = ScenarioRegistry.BuiltIn;
+
     public static RootCommand Create()
     {
         var root = new RootCommand("TaskGroups harness: explores task-group programs under Coyote's systematic scheduler, checks the spec's invariants on every schedule, and replays failing schedules exactly.");
@@ -47,13 +35,13 @@ internal static class Commands
         command.SetAction(_ =>
         {
             var targets = new Table().Title("targets").AddColumns("name", "description");
-            foreach (IGroupTarget t in TargetCatalog.All)
+            foreach (IGroupTarget t in Targets.All)
             {
                 targets.AddRow(Markup.Escape(t.Name), Markup.Escape(t.Description));
             }
 
             var scenarios = new Table().Title("scenarios").AddColumns("name", "invariants", "description");
-            foreach (Scenario s in ScenarioCatalog.All)
+            foreach (Scenario s in Scenarios.All)
             {
                 scenarios.AddRow(Markup.Escape(s.Name), string.Join(",", s.Invariants), Markup.Escape(s.Description));
             }
@@ -81,9 +69,7 @@ internal static class Commands
         command.SetAction(parse =>
         {
             IGroupTarget t = ParseTarget(parse.GetValue(target)!);
-            IReadOnlyList<Scenario> scenarios = parse.GetValue(scenario) is { } name
-                ? [ScenarioCatalog.Find(name) ?? throw new UsageException($"unknown scenario '{name}' (see list)")]
-                : ScenarioCatalog.All;
+            IReadOnlyList<Scenario> scenarios = ParseScenarios(parse.GetValue(scenario));
             int n = parse.GetValue(iterations);
             if (n <= 0)
             {
@@ -107,7 +93,7 @@ internal static class Commands
         Output.Console.MarkupLine($"exploring [bold]{Markup.Escape(target.Name)}[/]: {scenarios.Count} scenario(s), {settings.Iterations} schedules each, seed {settings.Seed}, strategy {settings.Strategy.ToString().ToLowerInvariant()}, shard {shard}");
         var outcomes = new List<ScenarioOutcome>();
         Output.WithProgress(scenarios.Select(s => (s.Name, settings.Iterations)).ToList(), (index, report) =>
-            outcomes.Add(Explorer.Explore(target, scenarios[index], settings, shard, outDir, report)));
+            outcomes.Add(ScenarioExplorer.Explore(target, scenarios[index], settings, shard, outDir, report)));
 
         var table = new Table().AddColumns("scenario", "schedules", "seconds", "schedules/s", "bugs");
         foreach (ScenarioOutcome o in outcomes)
@@ -144,21 +130,12 @@ internal static class Commands
         var command = new Command("replay", "Re-run the schedule in a trace file and show it as a per-task timeline.") { file };
         command.SetAction(parse =>
         {
-            TraceFile trace;
-            try
-            {
-                trace = TraceFile.Read(parse.GetValue(file)!);
-            }
-            catch (TraceFileException e)
-            {
-                throw new UsageException(e.Message);
-            }
-
+            ScheduleFile trace = ScheduleFile.Read(parse.GetValue(file)!);
             EnsureRewritten();
-            (ExplorationResult result, Timeline? timeline) = ReplayScenario(trace);
+            (ExplorationResult result, Timeline? timeline) = ReplaySchedule(trace);
 
             Output.Console.MarkupLine($"replaying [bold]{Markup.Escape(trace.Target)}[/] / {Markup.Escape(trace.Scenario)} (seed {trace.Seed}, {trace.Strategy.ToString().ToLowerInvariant()})");
-            if (trace.Program is not null)
+            if (trace.Kind == ScheduleKind.Program)
             {
                 Console.Out.WriteLine(trace.Program);
             }
@@ -197,11 +174,7 @@ internal static class Commands
         };
         command.SetAction(parse =>
         {
-            EnsureRewritten();
-            IGroupTarget target = TargetCatalog.Find("taskgroup")!;
-            IReadOnlyList<Scenario> scenarios = parse.GetValue(scenario) is { } name
-                ? [ScenarioCatalog.Find(name) ?? throw new UsageException($"unknown scenario '{name}' (see list)")]
-                : ScenarioCatalog.All;
+            IReadOnlyList<Scenario> scenarios = ParseScenarios(parse.GetValue(scenario));
             int n = parse.GetValue(iterations);
             int r = parse.GetValue(rounds);
             if (n <= 0 || r <= 0)
@@ -209,29 +182,18 @@ internal static class Commands
                 throw new UsageException("--iterations and --rounds must be positive");
             }
 
-            // Warm up both paths once (JIT), then interleave raw and checked rounds with equal seeds.
-            var settings = new ExplorationSettings(n, Seed: 1);
-            _ = SystematicRunner.Explore(Explorer.CreateRawTest(target, scenarios[0]), settings with { Iterations = 20 });
-            _ = SystematicRunner.Explore(Explorer.CreateTest(target, scenarios[0]), settings with { Iterations = 20 });
+            EnsureRewritten();
+            IReadOnlyList<ThroughputRow> rows = ThroughputMeasurement.Measure(TargetRegistry.Real, scenarios, n, r);
             var table = new Table().AddColumns("scenario", "raw Coyote schedules/s", "harness schedules/s", "harness / raw");
             double rawTotal = 0, checkedTotal = 0;
-            foreach (Scenario s in scenarios)
+            foreach (ThroughputRow row in rows)
             {
-                var raw = new List<double>();
-                var chk = new List<double>();
-                for (int i = 0; i < r; i++)
-                {
-                    raw.Add(Rate(SystematicRunner.Explore(Explorer.CreateRawTest(target, s), settings with { Seed = (uint)i })));
-                    chk.Add(Rate(SystematicRunner.Explore(Explorer.CreateTest(target, s), settings with { Seed = (uint)i })));
-                }
-
-                double rawMedian = Median(raw), checkedMedian = Median(chk);
-                rawTotal += n / rawMedian;
-                checkedTotal += n / checkedMedian;
-                table.AddRow(Markup.Escape(s.Name), rawMedian.ToString("0"), checkedMedian.ToString("0"), (checkedMedian / rawMedian).ToString("0.00"));
+                rawTotal += n / row.RawPerSecond;
+                checkedTotal += n / row.CheckedPerSecond;
+                table.AddRow(Markup.Escape(row.Scenario), row.RawPerSecond.ToString("0"), row.CheckedPerSecond.ToString("0"), row.Ratio.ToString("0.00"));
             }
 
-            double all = scenarios.Count * n;
+            double all = rows.Count * n;
             table.AddRow("[bold]all (time-weighted)[/]", (all / rawTotal).ToString("0"), (all / checkedTotal).ToString("0"), (rawTotal / checkedTotal).ToString("0.00"));
             Output.Console.Write(table);
             return ExitCodes.NoBug;
@@ -239,52 +201,34 @@ internal static class Commands
         return command;
     }
 
-    private static double Rate(ExplorationResult result) =>
-        result.FoundBug ? throw new UsageException($"throughput measurement found a bug: {result.Bugs[0]}") : result.Schedules / result.Elapsed.TotalSeconds;
-
-    private static double Median(List<double> values)
+    private static (ExplorationResult, Timeline?) ReplaySchedule(ScheduleFile schedule) => schedule.Kind switch
     {
-        values.Sort();
-        return values[values.Count / 2];
-    }
+        ScheduleKind.Scenario => ScenarioExplorer.Replay(schedule, Targets, Scenarios),
+        ScheduleKind.Program => ProgramExplorer.Replay(ParseTarget(schedule.Target), schedule),
+        _ => throw new UsageException($"this schedule records a test ({schedule.Scenario}); replay it with its test command"),
+    };
 
-    private static (ExplorationResult, Timeline?) ReplayScenario(TraceFile trace)
-    {
-        try
-        {
-            return Explorer.Replay(trace);
-        }
-        catch (TraceFileException e)
-        {
-            throw new UsageException(e.Message);
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or System.Text.Json.JsonException or InvalidOperationException)
-        {
-            throw new UsageException($"the trace's Coyote schedule cannot be replayed: {e.Message.Split('\n')[0]}");
-        }
-    }
+    internal static IReadOnlyList<Scenario> ParseScenarios(string? name) =>
+        name is null
+            ? Scenarios.All
+            : [Scenarios.Find(name) ?? throw new UsageException($"unknown scenario '{name}'; scenarios: {string.Join(", ", Scenarios.All.Select(s => s.Name))}")];
 
     internal static IGroupTarget ParseTarget(string name) =>
-        TargetCatalog.Find(name) ?? throw new UsageException($"unknown target '{name}'; targets: {string.Join(", ", TargetCatalog.All.Select(t => t.Name))}");
+        Targets.Find(name) ?? throw new UsageException($"unknown target '{name}'; targets: {string.Join(", ", Targets.All.Select(t => t.Name))}");
 
-    internal static Strategy ParseStrategy(string name) => name.ToLowerInvariant() switch
+    internal static SchedulingStrategy ParseStrategy(string name) => name.ToLowerInvariant() switch
     {
-        "random" => Strategy.Random,
-        "pct" => Strategy.Pct,
-        "probabilistic" => Strategy.Probabilistic,
-        "portfolio" => Strategy.Portfolio,
+        "random" => SchedulingStrategy.Random,
+        "pct" => SchedulingStrategy.Pct,
+        "probabilistic" => SchedulingStrategy.Probabilistic,
+        "portfolio" => SchedulingStrategy.Portfolio,
         _ => throw new UsageException($"unknown strategy '{name}'; strategies: random, pct, probabilistic, portfolio"),
     };
 
+    /// <summary>Refuses to run on un-rewritten copies (exit 2 via <see cref="NotRewrittenException"/>).</summary>
     internal static void EnsureRewritten()
     {
-        try
-        {
-            SystematicRunner.EnsureRewritten(typeof(Explorer));
-        }
-        catch (NotRewrittenException e)
-        {
-            throw new UsageException(e.Message);
-        }
+        SystematicRunner.EnsureRewritten(typeof(ScenarioExplorer));
+        SystematicRunner.EnsureRewritten(typeof(ProgramExplorer));
     }
 }

@@ -1,5 +1,5 @@
 using Spectre.Console;
-using TaskGroups.Harness.Checking;
+using TaskGroups.Verification;
 
 namespace TaskGroups.Harness.Cli;
 
@@ -73,14 +73,12 @@ internal static class Output
         foreach (TimelineEntry entry in entries)
         {
             string what = Markup.Escape(entry.What);
-            if (entry.What.StartsWith("VIOLATION", StringComparison.Ordinal))
+            what = entry.Kind switch
             {
-                what = $"[red bold]{what}[/]";
-            }
-            else if (entry.What.Contains("CANCEL", StringComparison.Ordinal) || entry.What.Contains("Cancel()", StringComparison.Ordinal))
-            {
-                what = $"[yellow]{what}[/]";
-            }
+                TimelineEntryKind.Violation => $"[red bold]VIOLATION {what}[/]",
+                TimelineEntryKind.Cancellation => $"[yellow]{what}[/]",
+                _ => what,
+            };
 
             string colour = colours[tasks.IndexOf(entry.Task) % colours.Length];
             table.AddRow(entry.Step.ToString(), $"[{colour}]{Markup.Escape(entry.Task)}[/]", what);

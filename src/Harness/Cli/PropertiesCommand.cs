@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Spectre.Console;
-using TaskGroups.Harness.Exploration;
 using TaskGroups.Harness.Programs;
 using TaskGroups.Harness.Targets;
+using TaskGroups.Verification.Engine;
 
 namespace TaskGroups.Harness.Cli;
 

@@ -25,10 +25,10 @@ internal static class ZooCommand
         };
         command.SetAction(parse =>
         {
-            IReadOnlyList<IBrokenTarget> broken = TargetCatalog.Broken;
+            IReadOnlyList<IBrokenTarget> broken = ZooTargets.Broken;
             if (parse.GetValue(target) is { } name)
             {
-                broken = [TargetCatalog.Find(name) as IBrokenTarget ?? throw new UsageException($"'{name}' is not a broken target; broken targets: {string.Join(", ", TargetCatalog.Broken.Select(t => t.Name))}")];
+                broken = [ZooTargets.Registry.Find(name) as IBrokenTarget ?? throw new UsageException($"'{name}' is not a broken target; broken targets: {string.Join(", ", ZooTargets.Broken.Select(t => t.Name))}")];
             }
 
             var settings = new ZooSettings(parse.GetValue(iterations), parse.GetValue(count), parse.GetValue(schedules), parse.GetValue(seed), parse.GetValue(outDir)!, parse.GetValue(stress));
@@ -38,8 +38,8 @@ internal static class ZooCommand
             }
 
             Commands.EnsureRewritten();
-            Output.Console.MarkupLine($"zoo: {broken.Count} broken target(s), {TargetCatalog.Clean.Count} clean; explore up to {settings.Iterations} schedules per scenario, properties {settings.PropertyCount} programs x {settings.PropertySchedules} schedules, seed {settings.Seed}");
-            ZooReport report = ZooRunner.Run(settings, broken, TargetCatalog.Clean, line => Console.Out.WriteLine(line));
+            Output.Console.MarkupLine($"zoo: {broken.Count} broken target(s), {ZooTargets.Clean.Count} clean; explore up to {settings.Iterations} schedules per scenario, properties {settings.PropertyCount} programs x {settings.PropertySchedules} schedules, seed {settings.Seed}");
+            ZooReport report = ZooRunner.Run(settings, broken, ZooTargets.Clean, line => Console.Out.WriteLine(line));
             Render(report);
             return report.Passed ? ExitCodes.NoBug : ExitCodes.Bug;
         });

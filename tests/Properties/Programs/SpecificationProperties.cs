@@ -1,9 +1,9 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using TaskGroups.Harness.Exploration;
 using TaskGroups.Harness.Programs;
 using TaskGroups.Harness.Targets;
+using TaskGroups.Verification.Engine;
 using Xunit;
 
 namespace TaskGroups.Properties.Programs;
@@ -22,7 +22,7 @@ public sealed class SpecificationProperties
     [Property(Arbitrary = [typeof(ProgramArbitraries)], MaxTest = 100, EndSize = 24)]
     public Property TaskGroup_Meets_Specification(TaskProgram program)
     {
-        ProgramOutcome outcome = ProgramExplorer.Explore(TargetCatalog.Find("taskgroup")!, program, K, baseSeed: 0);
+        ProgramOutcome outcome = ProgramExplorer.Explore(TargetRegistry.BuiltIn.Find("taskgroup")!, program, K, baseSeed: 0);
         Assert.Empty(outcome.Result.UncontrolledInvocations);
         return (outcome.Bug is null).Label($"bug: {outcome.Bug}");
     }
@@ -32,7 +32,7 @@ public sealed class SpecificationProperties
     [InlineData("seed-manual-list")]
     public void SeedTarget_Meets_Specification_IsRefutedWithShrunkCounterexample(string targetName)
     {
-        IGroupTarget target = TargetCatalog.Find(targetName)!;
+        IGroupTarget target = TargetRegistry.BuiltIn.Find(targetName)!;
         var settings = new PropertySettings(Count: 100, Seed: 11, Schedules: K);
 
         PropertyReport report = ProgramProperties.Check(target, settings);
@@ -51,9 +51,9 @@ public sealed class SpecificationProperties
         string dir = Path.Combine(Path.GetTempPath(), "taskgroups-properties", Guid.NewGuid().ToString("N"));
         try
         {
-            TraceFile trace = TraceFile.Read(ProgramExplorer.WriteTrace(dir, target, shrunk));
+            ScheduleFile trace = ScheduleFile.Read(ProgramExplorer.WriteTrace(dir, target, shrunk));
             Assert.Equal(shrunk.Program.ToString(), trace.Program);
-            (ExplorationResult replayed, _) = Explorer.Replay(trace);
+            (ExplorationResult replayed, _) = ProgramExplorer.Replay(target, trace);
             Assert.Equal(shrunk.Bug, Assert.Single(replayed.Bugs));
         }
         finally
@@ -65,7 +65,7 @@ public sealed class SpecificationProperties
     [Fact]
     public void Check_SameSeed_ReproducesTheWholeRun()
     {
-        IGroupTarget target = TargetCatalog.Find("seed-cancellable")!;
+        IGroupTarget target = TargetRegistry.BuiltIn.Find("seed-cancellable")!;
         var settings = new PropertySettings(Count: 50, Seed: 3, Schedules: 20);
         PropertyReport first = ProgramProperties.Check(target, settings);
         PropertyReport second = ProgramProperties.Check(target, settings);

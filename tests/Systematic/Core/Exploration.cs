@@ -1,7 +1,7 @@
 using Microsoft.Coyote.Random;
 using Microsoft.Coyote.Specifications;
-using TaskGroups.Harness.Exploration;
 using TaskGroups.Harness.Scenarios;
+using TaskGroups.Verification.Engine;
 using Xunit;
 
 namespace TaskGroups.Systematic.Core;
@@ -94,7 +94,7 @@ internal static class Child
 
     /// <summary>Blocks until <paramref name="token"/> is cancelled, then ends with its cancellation
     /// (the harness's own blocking child).</summary>
-    public static Task RunUntilCancelled(CancellationToken token) => ScenarioContext.UntilCancelledAsync(token);
+    public static Task RunUntilCancelled(CancellationToken token) => CheckedContext.UntilCancelledAsync(token);
 
     /// <summary>A few scheduling points, as many as Coyote's generator picks (0 to <paramref name="max"/>).</summary>
     public static async Task YieldSome(Microsoft.Coyote.Random.Generator random, int max = 3)

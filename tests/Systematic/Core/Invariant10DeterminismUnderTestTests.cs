@@ -1,7 +1,7 @@
 using Microsoft.Coyote.Random;
 using Microsoft.Coyote.Specifications;
-using TaskGroups.Harness.Checking;
-using TaskGroups.Harness.Exploration;
+using TaskGroups.Verification;
+using TaskGroups.Verification.Engine;
 using Xunit;
 
 namespace TaskGroups.Systematic.Core;

@@ -1,4 +1,4 @@
-using TaskGroups.Harness.Exploration;
+using TaskGroups.Verification.Engine;
 using Xunit;
 
 namespace TaskGroups.Systematic.Harness;

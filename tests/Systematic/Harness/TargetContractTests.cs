@@ -1,6 +1,6 @@
-using TaskGroups.Harness.Exploration;
 using TaskGroups.Harness.Scenarios;
 using TaskGroups.Harness.Targets;
+using TaskGroups.Verification.Engine;
 using Xunit;
 
 namespace TaskGroups.Systematic.Harness;
@@ -23,15 +23,15 @@ public abstract class TargetContractTests
     /// <summary>Schedules per scenario.</summary>
     protected virtual int ScheduleCount => Schedules.Count();
 
-    public static TheoryData<string> Scenarios() => [.. ScenarioCatalog.All.Select(s => s.Name)];
+    public static TheoryData<string> Scenarios() => [.. ScenarioRegistry.BuiltIn.All.Select(s => s.Name)];
 
     [Theory]
     [MemberData(nameof(Scenarios))]
     public void Explore_Scenario_MatchesContract(string scenarioName)
     {
-        Scenario scenario = ScenarioCatalog.Find(scenarioName)!;
+        Scenario scenario = ScenarioRegistry.BuiltIn.Find(scenarioName)!;
         string outDir = Path.Combine(Path.GetTempPath(), "taskgroups-contract", Target.Name, Guid.NewGuid().ToString("N"));
-        ScenarioOutcome outcome = Explorer.Explore(Target, scenario, new ExplorationSettings(ScheduleCount, Seed: 7), Shard.All, outDir);
+        ScenarioOutcome outcome = ScenarioExplorer.Explore(Target, scenario, new ExplorationSettings(ScheduleCount, Seed: 7), Shard.All, outDir);
 
         Assert.Empty(outcome.UncontrolledInvocations);
         if (!ScenariosThatFindABug.Contains(scenarioName))
@@ -45,11 +45,11 @@ public abstract class TargetContractTests
         Assert.Matches("^(invariant [1-8] \\(.+\\) violated: |Deadlock detected)", outcome.Bug);
 
         // The trace on disk replays to the identical bug, every time.
-        TraceFile trace = TraceFile.Read(outcome.TracePath!);
+        ScheduleFile trace = ScheduleFile.Read(outcome.TracePath!);
         Assert.Equal(outcome.Bug, trace.Bug);
         for (int i = 0; i < 2; i++)
         {
-            (ExplorationResult replayed, _) = Explorer.Replay(trace);
+            (ExplorationResult replayed, _) = ScenarioExplorer.Replay(trace, ZooTargets.Registry, ScenarioRegistry.BuiltIn);
             Assert.Equal(outcome.Bug, Assert.Single(replayed.Bugs));
         }
 
@@ -59,7 +59,7 @@ public abstract class TargetContractTests
 
 public sealed class TaskGroupContractTests : TargetContractTests
 {
-    protected override IGroupTarget Target => TargetCatalog.Find("taskgroup")!;
+    protected override IGroupTarget Target => TargetRegistry.BuiltIn.Find("taskgroup")!;
 
     protected override IReadOnlySet<string> ScenariosThatFindABug { get; } = new HashSet<string>();
 }
@@ -95,10 +95,10 @@ public abstract class SeedTargetContractTests : TargetContractTests
 
 public sealed class SeedCancellableContractTests : SeedTargetContractTests
 {
-    protected override IGroupTarget Target => TargetCatalog.Find("seed-cancellable")!;
+    protected override IGroupTarget Target => TargetRegistry.BuiltIn.Find("seed-cancellable")!;
 }
 
 public sealed class SeedManualListContractTests : SeedTargetContractTests
 {
-    protected override IGroupTarget Target => TargetCatalog.Find("seed-manual-list")!;
+    protected override IGroupTarget Target => TargetRegistry.BuiltIn.Find("seed-manual-list")!;
 }

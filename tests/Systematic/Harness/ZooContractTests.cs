@@ -1,4 +1,4 @@
-using TaskGroups.Harness.Exploration;
+using TaskGroups.Verification.Engine;
 using TaskGroups.Harness.Scenarios;
 using TaskGroups.Harness.Targets;
 using TaskGroups.Harness.Zoo;
@@ -13,7 +13,7 @@ namespace TaskGroups.Systematic.Harness;
 /// </summary>
 public sealed class MiniReferenceContractTests : TargetContractTests
 {
-    protected override IGroupTarget Target => TargetCatalog.Find("mini-reference")!;
+    protected override IGroupTarget Target => ZooTargets.Reference;
 
     protected override IReadOnlySet<string> ScenariosThatFindABug { get; } = new HashSet<string>();
 
@@ -22,19 +22,19 @@ public sealed class MiniReferenceContractTests : TargetContractTests
 
 public sealed class ZooContractTests
 {
-    public static TheoryData<string> BrokenTargets() => [.. TargetCatalog.Broken.Select(t => t.Name)];
+    public static TheoryData<string> BrokenTargets() => [.. ZooTargets.Broken.Select(t => t.Name)];
 
     [Theory]
     [MemberData(nameof(BrokenTargets))]
     public void Explore_BrokenTarget_IsCaughtAndReplaysIdentically(string name)
     {
-        IGroupTarget target = TargetCatalog.Find(name)!;
+        IGroupTarget target = ZooTargets.Registry.Find(name)!;
         string outDir = Path.Combine(Path.GetTempPath(), "taskgroups-zoo", name, Guid.NewGuid().ToString("N"));
         try
         {
             Detection found = ZooRunner.ExploreUntilFound(target, new ZooSettings(Iterations: Schedules.Count(250), Seed: 3, OutDirectory: outDir));
 
-            Assert.True(found.Found, $"{name}: not caught in {found.Attempts} schedules over {ScenarioCatalog.All.Count} scenarios");
+            Assert.True(found.Found, $"{name}: not caught in {found.Attempts} schedules over {ScenarioRegistry.BuiltIn.All.Count} scenarios");
             Assert.Matches("^invariant ([1-9]|10) \\(.+\\) violated: ", found.Bug);
             Assert.True(found.Replayed, $"{name}: replaying {found.SchedulePath} did not print the identical line: {found.Bug}");
         }
@@ -50,13 +50,13 @@ public sealed class ZooContractTests
     [Fact]
     public void Catalog_EveryBrokenTarget_NamesItsSourceAndInvariant()
     {
-        Assert.True(TargetCatalog.Broken.Count >= 15, $"only {TargetCatalog.Broken.Count} broken targets");
-        Assert.All(TargetCatalog.Broken, t =>
+        Assert.True(ZooTargets.Broken.Count >= 15, $"only {ZooTargets.Broken.Count} broken targets");
+        Assert.All(ZooTargets.Broken, t =>
         {
             Assert.False(string.IsNullOrWhiteSpace(t.Source), t.Name);
             Assert.Matches("invariant [1-9]|outcome table", t.Breaks);
         });
-        Assert.Equal(["taskgroup", "mini-reference"], TargetCatalog.Clean.Select(t => t.Name));
+        Assert.Equal(["taskgroup", "mini-reference"], ZooTargets.Clean.Select(t => t.Name));
     }
 
     [Fact]
@@ -80,8 +80,8 @@ public sealed class ZooContractTests
     public void Stress_BrokenTarget_IsCaughtOnRealThreads()
     {
         // The stress baseline works: the leaked registration shows on the real thread pool too.
-        Detection found = StressRunner.Run(TargetCatalog.Find("leaked-caller-registration")!,
-            [ScenarioCatalog.Find("bookkeeping-long-lived-caller")!], TimeSpan.FromSeconds(5));
+        Detection found = StressRunner.Run(ZooTargets.Registry.Find("leaked-caller-registration")!,
+            [ScenarioRegistry.BuiltIn.Find("bookkeeping-long-lived-caller")!], TimeSpan.FromSeconds(5));
         Assert.True(found.Found, $"not caught in {found.Attempts} runs");
         Assert.StartsWith("invariant 9 ", found.Bug, StringComparison.Ordinal);
     }

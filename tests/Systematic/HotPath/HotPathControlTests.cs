@@ -1,5 +1,5 @@
 using Microsoft.Coyote.Specifications;
-using TaskGroups.Harness.Exploration;
+using TaskGroups.Verification.Engine;
 using Xunit;
 
 namespace TaskGroups.Systematic.HotPath;

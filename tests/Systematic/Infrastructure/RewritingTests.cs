@@ -1,6 +1,8 @@
 using Microsoft.Coyote.Rewriting;
 using Microsoft.Coyote.Specifications;
-using TaskGroups.Harness.Exploration;
+using TaskGroups.Harness.Scenarios;
+using TaskGroups.Verification;
+using TaskGroups.Verification.Engine;
 using Xunit;
 
 namespace TaskGroups.Systematic.Infrastructure;
@@ -14,7 +16,11 @@ public class RewritingTests
     {
         Assert.True(RewritingEngine.IsAssemblyRewritten(typeof(TaskGroup).Assembly), "TaskGroups.dll (test copy) was not rewritten");
         Assert.True(RewritingEngine.IsAssemblyRewritten(typeof(RewritingTests).Assembly), "Systematic.dll was not rewritten");
-        Assert.True(RewritingEngine.IsAssemblyRewritten(typeof(SystematicRunner).Assembly), "Harness.dll was not rewritten");
+        Assert.True(RewritingEngine.IsAssemblyRewritten(typeof(SystematicRunner).Assembly), "TaskGroups.Verification.dll was not rewritten");
+        Assert.True(RewritingEngine.IsAssemblyRewritten(typeof(ScenarioExplorer).Assembly), "TaskGroups.Harness.Scenarios.dll was not rewritten");
+
+        // The checker must never be rewritten: its bookkeeping would add scheduling points.
+        Assert.False(RewritingEngine.IsAssemblyRewritten(typeof(InvariantChecker).Assembly), "TaskGroups.Verification.Checker.dll was rewritten");
     }
 
     [Fact]

@@ -1,0 +1,521 @@
+namespace TaskGroups.Verification;
+
+/// <summary>
+/// Checks invariants 1–8 of the spec on a stream of task-group lifecycle events (from the library's
+/// diagnostics hook, or from a target that reports the same events) and of facts that the harness's
+/// checking wrapper observes around each call (the harness's <c>CheckedRun</c>). Every violation is reported
+/// at once, with the invariant's number and name.
+/// </summary>
+/// <remarks>
+/// <para>Use it on your own code: <c>using var checker = InvariantChecker.Attach();</c> then run your
+/// groups, then <c>checker.ThrowIfViolated()</c>. Attached this way it sees every
+/// <see cref="TaskGroup"/> opened on the current asynchronous flow.</para>
+/// <para>Thread-safe. Group ids are reported as <c>g1</c>, <c>g2</c>, … in the order the checker
+/// first saw them, so that the same schedule always produces the same messages.</para>
+/// </remarks>
+public sealed class InvariantChecker : ITaskGroupListener, IDisposable
+{
+    private readonly SpinGate _gate = new();
+    private readonly Dictionary<long, GroupState> _groups = [];
+    private readonly List<InvariantViolation> _violations = [];
+    private readonly Action<InvariantViolation>? _onViolation;
+    private IDisposable? _subscription;
+
+    /// <summary>Creates a checker.</summary>
+    /// <param name="onViolation">Called for each violation as it is found (the harness turns it into a
+    /// Coyote assertion failure); violations are also collected in <see cref="Violations"/>.</param>
+    /// <param name="timeline">Where to record what happened, for a readable replay; optional.</param>
+    public InvariantChecker(Action<InvariantViolation>? onViolation = null, Timeline? timeline = null)
+    {
+        _onViolation = onViolation;
+        Timeline = timeline;
+    }
+
+    /// <summary>The timeline the checker records into, if any.</summary>
+    public Timeline? Timeline { get; }
+
+    /// <summary>Every violation found so far.</summary>
+    public IReadOnlyList<InvariantViolation> Violations
+    {
+        get
+        {
+            using (_gate.Enter())
+            {
+                return [.. _violations];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Creates a checker attached to every <see cref="TaskGroup"/> opened on the current
+    /// asynchronous flow until it is disposed.
+    /// </summary>
+    public static InvariantChecker Attach(Action<InvariantViolation>? onViolation = null, Timeline? timeline = null)
+    {
+        var checker = new InvariantChecker(onViolation, timeline);
+        checker._subscription = TaskGroupDiagnostics.Listen(checker);
+        return checker;
+    }
+
+    /// <summary>Throws <see cref="InvariantViolationException"/> if any violation was found.</summary>
+    public void ThrowIfViolated()
+    {
+        IReadOnlyList<InvariantViolation> violations = Violations;
+        if (violations.Count > 0)
+        {
+            throw new InvariantViolationException(violations);
+        }
+    }
+
+    /// <summary>Detaches the checker if it was attached with <see cref="Attach"/>.</summary>
+    public void Dispose() => _subscription?.Dispose();
+
+    // ---------------------------------------------------------------------------------------------
+    // Library events.
+    // ---------------------------------------------------------------------------------------------
+
+    /// <inheritdoc/>
+    public void OnEvent(in TaskGroupEvent e)
+    {
+        var found = new List<InvariantViolation>(0);
+        using (_gate.Enter())
+        {
+            GroupState g = StateOf(e.GroupId);
+            Timeline?.Add(Describe(g, e), e.Kind == TaskGroupEventKind.CancelRequested ? TimelineEntryKind.Cancellation : TimelineEntryKind.Event);
+
+            if (g.Completed)
+            {
+                found.Add(new(1, $"{g.Name} raised {e.Kind} after it completed"));
+            }
+
+            switch (e.Kind)
+            {
+                case TaskGroupEventKind.GroupOpened:
+                    g.Parent = e.ParentGroupId == 0 ? null : StateOf(e.ParentGroupId);
+                    break;
+                case TaskGroupEventKind.ChildSpawned:
+                    g.Spawned.Add(e.ChildId);
+                    if (g.CancelRequested)
+                    {
+                        // CancelRequested is raised after the token was cancelled and was recorded
+                        // before this spawn: the child must start cancelled (checked at ChildStarted).
+                        g.SpawnedAfterCancel.Add(e.ChildId);
+                    }
+
+                    break;
+                case TaskGroupEventKind.ChildStarted when e.ChildId != 0:
+                    if (g.SpawnedAfterCancel.Contains(e.ChildId) && !e.TokenCancelled)
+                    {
+                        found.Add(new(2, $"{g.Name} child {e.ChildId} started with an uncancelled token after the group was cancelled"));
+                    }
+
+                    break;
+                case TaskGroupEventKind.ChildFailed:
+                    g.Failures++;
+                    break;
+                case TaskGroupEventKind.ChildCompleted when e.ChildId != 0:
+                    g.Finished.Add(e.ChildId);
+                    break;
+                case TaskGroupEventKind.CancelRequested:
+                    g.CancelRequested = true;
+                    if (e.Cause == TaskGroupCancelCause.CallerToken && !e.CallerTokenCancelled)
+                    {
+                        // For a nested group the caller's token is the enclosing group's: an inner
+                        // Cancel() must not look like (or cause) the outer one's.
+                        found.Add(new(g.Parent is null ? 3 : 4, $"{g.Name} was cancelled as if by its caller, but the caller's token is not cancelled"));
+                    }
+
+                    break;
+                case TaskGroupEventKind.GroupCompleted:
+                    g.Completed = true;
+                    g.DecidedStatus = e.Status;
+                    g.DecidedWithCallerCancelled = e.CallerTokenCancelled;
+                    CheckCompletion(g, e, found);
+                    break;
+            }
+        }
+
+        Report(found);
+    }
+
+    private static void CheckCompletion(GroupState g, in TaskGroupEvent e, List<InvariantViolation> found)
+    {
+        int running = g.Spawned.Count(id => !g.Finished.Contains(id));
+        if (running > 0)
+        {
+            found.Add(new(1, $"{g.Name} completed while {running} of its children had not"));
+        }
+
+        if (g.Failures > 0 && e.Status != TaskStatus.Faulted)
+        {
+            found.Add(new(5, $"{g.Name} had {g.Failures} failure(s) but ended {e.Status}"));
+        }
+
+        if (g.Failures == 0 && e.Status == TaskStatus.Faulted)
+        {
+            found.Add(new(5, $"{g.Name} ended Faulted without any recorded failure"));
+        }
+
+        if (g.Failures > 0 && !e.TokenCancelled)
+        {
+            found.Add(new(6, $"{g.Name} failed but its token was never cancelled"));
+        }
+
+        if (e.CallerTokenCancelled && e.Status == TaskStatus.RanToCompletion)
+        {
+            found.Add(new(g.Parent is null ? 3 : 4,
+                $"{g.Name} ended successfully although its caller's token was cancelled" + (g.Parent is null ? string.Empty : $" (nested in {g.Parent.Name})")));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Facts observed by the harness's checking wrapper (CheckedRun), for every target.
+    // ---------------------------------------------------------------------------------------------
+
+    // The methods below take facts that a checking wrapper observed around calls into a group
+    // (the harness's CheckedRun); they are public so that other wrappers can report the same facts.
+
+    /// <summary>Cancel() returned (or threw); <paramref name="closing"/> tells whether the group had
+    /// completed or had no body or child code running any more (then Cancel() may be a no-op).</summary>
+    public void CancelReturned(long groupId, Exception? thrown, bool closing, bool tokenCancelled, int liveChildTokens)
+    {
+        var found = new List<InvariantViolation>(0);
+        using (_gate.Enter())
+        {
+            GroupState g = StateOf(groupId);
+            g.CancelCalled |= !closing;
+            Timeline?.Add($"{g.Name}.Cancel() returned" + (thrown is null ? string.Empty : $" by throwing {thrown.GetType().Name}"), TimelineEntryKind.Cancellation);
+            if (thrown is not null)
+            {
+                found.Add(new(7, $"{g.Name}.Cancel() threw {thrown.GetType().Name}" + (closing ? " after the group completed" : string.Empty)));
+            }
+            else if (!closing && !tokenCancelled)
+            {
+                found.Add(new(7, $"{g.Name}.Cancel() returned but the group's token is not cancelled"));
+            }
+            else if (!closing && liveChildTokens > 0)
+            {
+                found.Add(new(7, $"{g.Name}.Cancel() returned but {liveChildTokens} running child(ren) still have an uncancelled token"));
+            }
+        }
+
+        Report(found);
+    }
+
+    /// <summary>A child's code started; <paramref name="groupCancelledBefore"/> tells whether the group
+    /// had been cancelled before Spawn was called.</summary>
+    public void ChildCodeStarted(long groupId, string child, bool tokenCancelled, bool groupCancelledBefore)
+    {
+        var found = new List<InvariantViolation>(0);
+        using (_gate.Enter())
+        {
+            GroupState g = StateOf(groupId);
+            Timeline?.Add($"{child} started" + (tokenCancelled ? " (token already cancelled)" : string.Empty));
+            if (groupCancelledBefore && !tokenCancelled)
+            {
+                found.Add(new(2, $"{child} was spawned after {g.Name} was cancelled but started with an uncancelled token"));
+            }
+
+            if (g.RunCompleted)
+            {
+                found.Add(new(1, $"{child} started after {g.Name} completed"));
+            }
+        }
+
+        Report(found);
+    }
+
+    /// <summary>A child's code ended, with <paramref name="failure"/> if it failed.</summary>
+    public void ChildCodeEnded(long groupId, string child, Exception? failure, bool cancelled)
+    {
+        var found = new List<InvariantViolation>(0);
+        using (_gate.Enter())
+        {
+            GroupState g = StateOf(groupId);
+            Timeline?.Add($"{child} ended " + (failure is not null ? $"with failure {failure.GetType().Name}: {failure.Message}" : cancelled ? "cancelled" : "normally"));
+            if (failure is not null)
+            {
+                g.WrapperFailures++;
+            }
+
+            if (g.RunCompleted)
+            {
+                found.Add(new(1, $"{child} was still running after {g.Name} completed"));
+            }
+        }
+
+        Report(found);
+    }
+
+    /// <summary>Spawn threw <paramref name="exception"/>; <paramref name="closing"/> tells whether the
+    /// group had completed or had no body or child code running any more (so it may be closed).</summary>
+    public void SpawnThrew(long groupId, Exception exception, bool closing)
+    {
+        var found = new List<InvariantViolation>(0);
+        using (_gate.Enter())
+        {
+            GroupState g = StateOf(groupId);
+            Timeline?.Add($"{g.Name}.Spawn threw {exception.GetType().Name}");
+            if (!closing)
+            {
+                found.Add(new(2, $"{g.Name}.Spawn threw {exception.GetType().Name} while the group was running (\"{exception.Message}\")"));
+            }
+            else if (exception is not InvalidOperationException)
+            {
+                found.Add(new(8, $"{g.Name}.Spawn after completion threw {exception.GetType().Name}, not InvalidOperationException"));
+            }
+        }
+
+        Report(found);
+    }
+
+    /// <summary>Spawn returned normally after the run had completed.</summary>
+    public void SpawnAcceptedAfterCompletion(long groupId)
+    {
+        InvariantViolation v;
+        using (_gate.Enter())
+        {
+            GroupState g = StateOf(groupId);
+            v = new(8, $"{g.Name}.Spawn after completion did not throw InvalidOperationException");
+        }
+
+        Report([v]);
+    }
+
+    /// <summary>
+    /// The run's task completed: check it against the outcome table, given the failures the wrapper
+    /// saw thrown, whether the caller's token was cancelled, and whether every child had finished.
+    /// </summary>
+    /// <param name="groupId">The group.</param>
+    /// <param name="run">The run's completed task.</param>
+    /// <param name="failures">Failures the wrapper saw, which the group must report.</param>
+    /// <param name="callerToken">The caller's token.</param>
+    /// <param name="callerCancelledWhileRunning">Whether the caller cancelled before the run's task completed.</param>
+    /// <param name="unfinishedChildren">Body and child code still running.</param>
+    /// <param name="facts">What the wrapper observed by itself (see <see cref="RunFacts"/>).</param>
+    public void RunCompleted(long groupId, Task run, IReadOnlyList<Exception> failures, CancellationToken callerToken, bool callerCancelledWhileRunning, int unfinishedChildren, RunFacts? facts = null)
+    {
+        var found = new List<InvariantViolation>(0);
+        IReadOnlyList<Exception> mayFailures = facts?.MayFailures ?? [];
+        using (_gate.Enter())
+        {
+            GroupState g = StateOf(groupId);
+            g.RunCompleted = true;
+            Timeline?.Add($"{g.Name} run completed: {run.Status}");
+            if (unfinishedChildren > 0)
+            {
+                found.Add(new(1, $"{g.Name}'s run completed while {unfinishedChildren} child(ren) had not finished"));
+            }
+
+            // Canceled is required only if the caller cancelled before the run completed; it is
+            // allowed if the caller cancelled at any time up to now (the group may have seen it last).
+            bool callerCancelled = callerToken.IsCancellationRequested;
+            int rule = g.Parent is null ? 3 : 4;
+            if (failures.Count > 0)
+            {
+                CheckFailures(g, run, failures, found);
+            }
+            else if (run.IsFaulted && mayFailures.Count == 0)
+            {
+                found.Add(new(5, $"{g.Name} ended Faulted without any failure: {run.Exception!.InnerException?.GetType().Name}: {run.Exception.InnerException?.Message}"));
+            }
+            else if (run.IsFaulted)
+            {
+                // Allowed: a cancellation raced the group's own cancellation and was reported.
+            }
+            else if (facts is { CallerCancelledWhileCodeRan: true } && !run.IsCanceled)
+            {
+                found.Add(new(rule, $"{g.Name}'s caller token was cancelled while its tasks were still running, but the group ended {run.Status}"));
+            }
+            else if (callerCancelledWhileRunning && !run.IsCanceled && !DecidedBeforeCallerCancelled(g, run))
+            {
+                found.Add(new(rule, $"{g.Name}'s caller token was cancelled but the group ended {run.Status}"));
+            }
+            else if (run.IsCanceled && callerCancelled && new TaskCanceledException(run).CancellationToken != callerToken)
+            {
+                found.Add(new(rule, $"{g.Name} ended Canceled with a token other than its caller's"));
+            }
+            else if (!callerCancelled && run.IsCanceled)
+            {
+                found.Add(new(rule, $"{g.Name} ended Canceled although only its own signal was raised"));
+            }
+
+            // CancellationCaught (outcome table, row 2): true exactly when the group ended successfully
+            // with its token cancelled — which, with no failure and no caller cancellation, only its own
+            // Cancel() can have done.
+            if (found.Count == 0 && facts?.CancellationCaught is bool caught)
+            {
+                bool expected = run.Status == TaskStatus.RanToCompletion && facts.TokenCancelled;
+                if (caught != expected)
+                {
+                    found.Add(new(3, $"{g.Name}.CancellationCaught is {caught} but the group ended {run.Status} with its token {(facts.TokenCancelled ? "cancelled" : "not cancelled")}"));
+                }
+            }
+        }
+
+        Report(found);
+    }
+
+    /// <summary>The caller's token of a group was cancelled (observed by the wrapper).</summary>
+    public void CallerTokenCancelled(long groupId)
+    {
+        using (_gate.Enter())
+        {
+            StateOf(groupId).CallerCancelled = true;
+        }
+    }
+
+    /// <summary>
+    /// Names the invariant a hang breaks, from what was seen before Coyote found every task blocked:
+    /// the innermost group that never completed and why it should have.
+    /// </summary>
+    /// <returns>The violation, or null if every group completed.</returns>
+    public InvariantViolation? DescribeHang()
+    {
+        using (_gate.Enter())
+        {
+            GroupState[] open = [.. _groups.Values.Where(g => !g.RunCompleted && !g.Completed)];
+            if (open.Length == 0)
+            {
+                return null;
+            }
+
+            GroupState g = open[^1]; // the innermost (last opened) group still open
+            GroupState? failed = open.LastOrDefault(o => o.Failures > 0 || o.WrapperFailures > 0);
+            if (failed is not null)
+            {
+                return new(6, $"{failed.Name} never completed: a task failed but a sibling was never cancelled (deadlock)");
+            }
+
+            GroupState? cancelled = open.LastOrDefault(o => o.CancelCalled);
+            if (cancelled is not null)
+            {
+                return new(2, $"{cancelled.Name} never completed: Cancel() was called but a child was never cancelled (deadlock)");
+            }
+
+            GroupState? byCaller = open.LastOrDefault(o => o.CallerCancelled);
+            if (byCaller is not null)
+            {
+                return new(byCaller.Parent is null ? 3 : 4, $"{byCaller.Name} never completed: its caller's token was cancelled but a child was never cancelled (deadlock)");
+            }
+
+            return new(1, $"{g.Name} never completed: a task never finished (deadlock)");
+        }
+    }
+
+    /// <summary>
+    /// A group decides its outcome, then completes its task; a caller cancelling in between is
+    /// linearised after the decision. That excuse holds only when the group's own completion event
+    /// says it decided success with the caller's token uncancelled, and the run did end that way.
+    /// </summary>
+    private static bool DecidedBeforeCallerCancelled(GroupState g, Task run) =>
+        g.Completed && g.DecidedStatus == TaskStatus.RanToCompletion && !g.DecidedWithCallerCancelled
+        && run.Status == TaskStatus.RanToCompletion;
+
+    private static void CheckFailures(GroupState g, Task run, IReadOnlyList<Exception> failures, List<InvariantViolation> found)
+    {
+        if (!run.IsFaulted)
+        {
+            found.Add(new(5, $"{g.Name} had {failures.Count} failure(s) but ended {run.Status}"));
+            return;
+        }
+
+        // The awaited exception: one AggregateException holding every failure.
+        Exception? outer = run.Exception!.InnerExceptions.Count == 1 ? run.Exception.InnerExceptions[0] : null;
+        if (outer is not AggregateException aggregate)
+        {
+            found.Add(new(5, $"{g.Name} did not end with one AggregateException holding its failures"));
+            return;
+        }
+
+        int lost = failures.Count(f => !aggregate.InnerExceptions.Contains(f));
+        if (lost > 0)
+        {
+            found.Add(new(5, $"{g.Name} lost {lost} of {failures.Count} failure(s)"));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /// <summary>The stable name (<c>g1</c>, <c>g2</c>, …) of a group id.</summary>
+    public string NameOf(long groupId)
+    {
+        using (_gate.Enter())
+        {
+            return StateOf(groupId).Name;
+        }
+    }
+
+    private GroupState StateOf(long groupId)
+    {
+        if (!_groups.TryGetValue(groupId, out GroupState? g))
+        {
+            g = new GroupState($"g{_groups.Count + 1}");
+            _groups.Add(groupId, g);
+        }
+
+        return g;
+    }
+
+    private static string Describe(GroupState g, in TaskGroupEvent e) => e.Kind switch
+    {
+        TaskGroupEventKind.GroupOpened => $"{g.Name} opened",
+        TaskGroupEventKind.ChildSpawned => $"{g.Name} spawned child {e.ChildId}",
+        TaskGroupEventKind.ChildStarted => $"{g.Name} {(e.ChildId == 0 ? "body" : $"child {e.ChildId}")} invoked" + (e.TokenCancelled ? " (token cancelled)" : string.Empty),
+        TaskGroupEventKind.ChildFailed => $"{g.Name} recorded failure {e.Exception?.GetType().Name}",
+        TaskGroupEventKind.ChildCompleted => $"{g.Name} {(e.ChildId == 0 ? "body" : $"child {e.ChildId}")} completed {e.Status}",
+        TaskGroupEventKind.CancelRequested => $"{g.Name} CANCEL requested ({e.Cause})",
+        TaskGroupEventKind.GroupCompleted => $"{g.Name} completed {e.Status}",
+        _ => $"{g.Name} {e.Kind}",
+    };
+
+    private void Report(List<InvariantViolation> found)
+    {
+        if (found.Count == 0)
+        {
+            return;
+        }
+
+        using (_gate.Enter())
+        {
+            _violations.AddRange(found);
+        }
+
+        foreach (InvariantViolation violation in found)
+        {
+            Timeline?.Add(violation.ToString(), TimelineEntryKind.Violation);
+            _onViolation?.Invoke(violation);
+        }
+    }
+
+    private sealed class GroupState(string name)
+    {
+        public string Name { get; } = name;
+
+        public GroupState? Parent { get; set; }
+
+        public HashSet<int> Spawned { get; } = [];
+
+        public HashSet<int> Finished { get; } = [];
+
+        public HashSet<int> SpawnedAfterCancel { get; } = [];
+
+        public int Failures { get; set; }
+
+        public bool CancelRequested { get; set; }
+
+        public bool CancelCalled { get; set; }
+
+        public bool Completed { get; set; }
+
+        public bool RunCompleted { get; set; }
+
+        public TaskStatus DecidedStatus { get; set; }
+
+        public bool DecidedWithCallerCancelled { get; set; }
+
+        public int WrapperFailures { get; set; }
+
+        public bool CallerCancelled { get; set; }
+    }
+}

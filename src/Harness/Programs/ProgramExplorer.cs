@@ -1,0 +1,62 @@
+using TaskGroups.Harness.Scenarios;
+using TaskGroups.Harness.Targets;
+using TaskGroups.Verification;
+using TaskGroups.Verification.Engine;
+
+namespace TaskGroups.Harness.Programs;
+
+/// <summary>Explores generated programs under Coyote, and replays their traces.</summary>
+public static class ProgramExplorer
+{
+    /// <summary>The trace's scenario name for generated programs.</summary>
+    public const string ScenarioName = "program";
+
+    /// <summary>
+    /// The Coyote test for one schedule of <paramref name="program"/> on <paramref name="target"/>:
+    /// a fresh checker (violations become Coyote assertion failures) and the program's interpreter,
+    /// which checks every outcome against the reference model.
+    /// </summary>
+    public static Func<Task> CreateTest(IGroupTarget target, TaskProgram program, Action<Timeline>? lastTimeline = null, HangNamer? hangs = null)
+    {
+        ProgramModel model = ProgramModel.Of(program); // pure and shared: computed once, read by every schedule
+        return ScenarioExplorer.CreateCheckedTest(target, ctx => ProgramInterpreter.RunAsync(ctx, model), lastTimeline, hangs);
+    }
+
+    /// <summary>The Coyote seed for <paramref name="program"/>: its stable hash mixed with
+    /// <paramref name="baseSeed"/>, so that the same program and base seed explore the same schedules.</summary>
+    public static uint SeedFor(TaskProgram program, uint baseSeed) => unchecked(program.StableHash() ^ (baseSeed * 2654435761u));
+
+    /// <summary>Explores <paramref name="schedules"/> schedules of <paramref name="program"/> (strict
+    /// mode); stops at the first bug.</summary>
+    public static ProgramOutcome Explore(IGroupTarget target, TaskProgram program, int schedules, uint baseSeed)
+    {
+        uint seed = SeedFor(program, baseSeed);
+        var hangs = new HangNamer();
+        ExplorationResult result = SystematicRunner.Explore(CreateTest(target, program, hangs: hangs), new ExplorationSettings(schedules, seed), nameBug: hangs.Name);
+        return new ProgramOutcome(program, seed, result);
+    }
+
+    /// <summary>Writes the failing schedule of <paramref name="outcome"/> to a trace file that carries the program.</summary>
+    public static string WriteTrace(string directory, IGroupTarget target, ProgramOutcome outcome) =>
+        ScheduleFile.Write(directory, new ScheduleFile(
+            target.Name, ScenarioName, outcome.Bug!, outcome.Seed, SchedulingStrategy.Random, outcome.Result.ReproducibleTrace!, outcome.Program.ToString()));
+
+    /// <summary>Replays a trace written by <see cref="WriteTrace"/>.</summary>
+    public static (ExplorationResult Result, Timeline? Timeline) Replay(IGroupTarget target, ScheduleFile trace)
+    {
+        TaskProgram program;
+        try
+        {
+            program = TaskProgram.Parse(trace.Program!);
+        }
+        catch (ProgramFormatException e)
+        {
+            throw new ScheduleFileException($"the trace's program cannot be read: {e.Message}");
+        }
+
+        Timeline? timeline = null;
+        var hangs = new HangNamer();
+        ExplorationResult result = SystematicRunner.Replay(CreateTest(target, program, t => timeline = t, hangs), trace.CoyoteTrace, nameBug: hangs.Name);
+        return (result, timeline);
+    }
+}

@@ -1,0 +1,8 @@
+namespace TaskGroups.Harness.Programs;
+
+/// <summary>How to check the property "every generated program meets the spec on a target".</summary>
+/// <param name="Count">How many programs FsCheck generates (before shrinking).</param>
+/// <param name="Seed">FsCheck's seed; also mixed into every program's Coyote seed, so that the same
+/// seed reproduces the whole run: the same programs, the same schedules, the same shrinking.</param>
+/// <param name="Schedules">Schedules Coyote explores per program (K).</param>
+public sealed record PropertySettings(int Count, uint Seed, int Schedules);
