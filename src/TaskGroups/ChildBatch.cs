@@ -9,13 +9,19 @@ namespace TaskGroups;
 /// <see cref="TaskGroup.OnChildCompleted"/> exactly once.
 /// </summary>
 /// <remarks>
-/// Why not one continuation per child: with public APIs a continuation is a delegate, and a
+/// <para>Each registration's scan releases one participant slot of the group (<see cref="TaskGroup.Leave"/>)
+/// when it ends — not the scan that happened to claim the child. So the group cannot complete while
+/// any scan is still running: a scan that claimed a sibling has reported it before its own slot goes,
+/// and a scan paused at a scheduling point (under Coyote) still holds the group open, so that
+/// the end of a schedule never interrupts a continuation inside the library. Every registered child
+/// completes, so every scan runs, so every slot is released exactly once.</para>
+/// <para>Why not one continuation per child: with public APIs a continuation is a delegate, and a
 /// delegate that knows its child is a closure plus a delegate — 104 bytes per child, most of what
 /// TaskGroup allocated above the floor (an array and <c>Task.WhenAll</c>, whose promise is one
 /// internal continuation object shared by all tasks). A batch shares one delegate and one object
 /// between 16 children: about 14 bytes per child. A child may thus be accounted for by a sibling's
 /// continuation, but never before its own task has completed (it is checked), and never twice
-/// (the claim bit is set with a compare-and-swap).
+/// (the claim bit is set with a compare-and-swap).</para>
 /// </remarks>
 internal sealed class ChildBatch
 {
@@ -70,33 +76,44 @@ internal sealed class ChildBatch
     }
 
     /// <summary>Runs on the thread that completed one of the children: claims and reports every
-    /// completed child of the batch not yet reported.</summary>
+    /// completed child of the batch not yet reported, then releases this registration's slot.</summary>
+    /// <remarks>
+    /// Plain reads, on purpose: under Coyote every <c>Volatile</c> or <c>Interlocked</c> call in the
+    /// rewritten library is a scheduling point, and a continuation paused at one when a schedule is
+    /// torn down is interrupted on a thread-pool thread; the fewer the better (only the claim's
+    /// compare-and-swap remains). They are also enough: a stale <c>_claimed</c> bit only costs a
+    /// failed claim; a slot this continuation's own child wrote was published before the
+    /// continuation was registered (an interlocked operation), and a sibling's slot read as null is
+    /// left to that sibling's own continuation.
+    /// </remarks>
     private void Scan()
     {
         for (int slot = 0; slot < Capacity; slot++)
         {
             int bit = 1 << slot;
-            if ((Volatile.Read(ref _claimed) & bit) != 0)
+            if ((_claimed & bit) != 0)
             {
                 continue;
             }
 
-            Task? task = Volatile.Read(ref _tasks[slot]);
+            Task? task = _tasks[slot];
             if (task is null || !task.IsCompleted || !TryClaim(bit))
             {
                 continue;
             }
 
-            Debug.Assert(ReferenceEquals(Volatile.Read(ref _tasks[slot]), task), "A claimed slot changed.");
-            Volatile.Write(ref _tasks[slot], null);
+            Debug.Assert(ReferenceEquals(_tasks[slot], task), "A claimed slot changed.");
+            _tasks[slot] = null;
             _group.OnChildCompleted(task, _childIds?[slot] ?? 0);
         }
+
+        _group.Leave();
     }
 
     /// <summary>Sets <paramref name="bit"/> in <see cref="_claimed"/>; true for the one caller that set it.</summary>
     private bool TryClaim(int bit)
     {
-        int claimed = Volatile.Read(ref _claimed);
+        int claimed = _claimed;
         while ((claimed & bit) == 0)
         {
             int seen = Interlocked.CompareExchange(ref _claimed, claimed | bit, claimed);

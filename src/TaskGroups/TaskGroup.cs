@@ -33,8 +33,9 @@ namespace TaskGroups;
 /// <para><b>Each failure once.</b> The same exception instance reaching the group twice (a child's
 /// failure rethrown by the body or by a sibling that awaited the child) is recorded once.</para>
 /// <para><b>Execution context.</b> Like an <c>async</c> method, a child's or the body's synchronous
-/// part does not leak <see cref="AsyncLocal{T}"/>, culture or <see cref="SynchronizationContext"/>
-/// changes to its spawner, its siblings or the caller; values still flow into children.</para>
+/// part does not leak <see cref="AsyncLocal{T}"/> or culture changes to its spawner, its siblings
+/// or the caller; values still flow into children. (Unlike an async method, a synchronization
+/// context a child installs synchronously is not undone: reading it is uncontrolled under Coyote.)</para>
 /// <para><b>Where children run.</b> <see cref="Spawn"/> invokes the child's delegate on the calling
 /// thread, like calling an <c>async</c> method: it runs synchronously until its first incomplete
 /// <c>await</c>, then continues wherever its awaits resume (the thread pool, without a
@@ -263,8 +264,7 @@ public sealed class TaskGroup
     /// <summary>Runs a child's (or the body's) delegate as an <c>async</c> method would: a synchronous
     /// throw becomes the returned task's outcome (an <see cref="OperationCanceledException"/> makes it
     /// Canceled), and changes the delegate's synchronous part makes to the execution context
-    /// (<see cref="AsyncLocal{T}"/> values, culture) or to the synchronization context do not leak to
-    /// the spawner.</summary>
+    /// (<see cref="AsyncLocal{T}"/> values, culture) do not leak to the spawner.</summary>
     private Task Invoke<TArg>(Func<TArg, Task> work, TArg argument, int childId)
     {
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
@@ -272,11 +272,33 @@ public sealed class TaskGroup
             return InvokeOnFreshStack(work, argument, childId);
         }
 
-        // What AsyncMethodBuilderCore.Start saves and restores around an async method's first
-        // MoveNext; both reads are a thread-static load. Capture() is null only while the flow is
-        // suppressed, and then there is nothing to restore.
-        ExecutionContext? context = ExecutionContext.Capture();
-        SynchronizationContext? synchronizationContext = SynchronizationContext.Current;
+        // The isolation an async method gets from its builder's Start, which saves the thread's
+        // execution context before the first step and restores it afterwards. Calling
+        // ExecutionContext.Restore directly would be an uncontrolled invocation under Coyote's strict
+        // mode; the builder is rewritten by Coyote like every async method's. No allocation: the
+        // state machine is a struct and it never awaits.
+        var step = new SynchronousStep<TArg>(this, work, argument, childId);
+        AsyncTaskMethodBuilder.Create().Start(ref step);
+        return step.Result!;
+    }
+
+    /// <inheritdoc cref="Invoke{TArg}(Func{TArg, Task}, TArg, int)"/>
+    private Task<T> Invoke<T>(Func<CancellationToken, Task<T>> work, int childId)
+    {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            return InvokeOnFreshStack(work, childId);
+        }
+
+        var step = new SynchronousResultStep<T>(this, work, childId);
+        AsyncTaskMethodBuilder.Create().Start(ref step);
+        return step.Result!;
+    }
+
+    /// <summary>The delegate's synchronous part, inside the execution-context scope of
+    /// <see cref="Invoke{TArg}(Func{TArg, Task}, TArg, int)"/>.</summary>
+    internal Task InvokeCore<TArg>(Func<TArg, Task> work, TArg argument, int childId)
+    {
         TaskGroup? previous = EnterChildScope(childId);
         try
         {
@@ -293,20 +315,12 @@ public sealed class TaskGroup
         finally
         {
             ExitChildScope(previous);
-            RestoreContexts(context, synchronizationContext);
         }
     }
 
-    /// <inheritdoc cref="Invoke{TArg}(Func{TArg, Task}, TArg, int)"/>
-    private Task<T> Invoke<T>(Func<CancellationToken, Task<T>> work, int childId)
+    /// <inheritdoc cref="InvokeCore{TArg}(Func{TArg, Task}, TArg, int)"/>
+    internal Task<T> InvokeCore<T>(Func<CancellationToken, Task<T>> work, int childId)
     {
-        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
-        {
-            return InvokeOnFreshStack(work, childId);
-        }
-
-        ExecutionContext? context = ExecutionContext.Capture();
-        SynchronizationContext? synchronizationContext = SynchronizationContext.Current;
         TaskGroup? previous = EnterChildScope(childId);
         try
         {
@@ -323,7 +337,6 @@ public sealed class TaskGroup
         finally
         {
             ExitChildScope(previous);
-            RestoreContexts(context, synchronizationContext);
         }
     }
 
@@ -337,27 +350,13 @@ public sealed class TaskGroup
     private Task<T> InvokeOnFreshStack<T>(Func<CancellationToken, Task<T>> work, int childId) =>
         Task.Run(() => Invoke(work, childId));
 
-    /// <summary>Undoes what a delegate's synchronous part changed on this thread's contexts.</summary>
-    private static void RestoreContexts(ExecutionContext? context, SynchronizationContext? synchronizationContext)
-    {
-        if (context is not null)
-        {
-            // A no-op (two reads and a compare) when the delegate changed nothing.
-            ExecutionContext.Restore(context);
-        }
-
-        if (!ReferenceEquals(SynchronizationContext.Current, synchronizationContext))
-        {
-            SynchronizationContext.SetSynchronizationContext(synchronizationContext);
-        }
-    }
-
     /// <summary>Waits for a child without throwing, then accounts for its outcome.</summary>
     private void Track(Task task, int childId)
     {
         if (task.IsCompleted)
         {
             OnChildCompleted(task, childId);
+            Leave();
         }
         else
         {
@@ -395,9 +394,10 @@ public sealed class TaskGroup
         }
     }
 
-    /// <summary>Records a finished child's failures (never the group's own signal), then lets it
-    /// leave. Runs exactly once per child, after the child's task completed: so when the last one
-    /// leaves, every child's task has completed (invariant 1).</summary>
+    /// <summary>Records a finished child's failures (never the group's own signal). Runs exactly once
+    /// per child, after the child's task completed; the caller then lets the child's participant slot
+    /// go (<see cref="Leave"/>), so when the last one leaves, every child's task has completed and
+    /// been accounted for (invariant 1).</summary>
     internal void OnChildCompleted(Task task, int childId)
     {
         Debug.Assert(task.IsCompleted);
@@ -420,11 +420,10 @@ public sealed class TaskGroup
         }
 
         Emit(TaskGroupEventKind.ChildCompleted, childId, task.Status);
-        Leave();
     }
 
     /// <summary>A child, the body or a cancellation request is done; the last one out completes the group.</summary>
-    private void Leave()
+    internal void Leave()
     {
         int pending = Interlocked.Decrement(ref _pending);
         Debug.Assert(pending >= 0, "More children left than entered.");

@@ -159,7 +159,7 @@ public class Invariant3SuppressesOnlyOwnSignalTests
     }
 
     [Fact]
-    public void Invariant3_SuppressesOnlyOwnSignal_OperationCanceledForForeignToken_IsAFailure()
+    public void Invariant3_SuppressesOnlyOwnSignal_OperationCanceledWhileTokenNotCancelled_IsAFailure()
     {
         static async Task Scenario()
         {
@@ -168,6 +168,7 @@ public class Invariant3SuppressesOnlyOwnSignalTests
             bool groupAlsoCancels = random.NextBoolean();
             bool noToken = random.NextBoolean();
             OperationCanceledException? thrown = null;
+            bool cancelledWhenThrown = false;
 
             Task run = TaskGroup.RunAsync(async group =>
             {
@@ -185,17 +186,41 @@ public class Invariant3SuppressesOnlyOwnSignalTests
                 {
                     await Child.YieldSome(random);
 
-                    // A child's private timeout (or a token-less cancellation) is not the group's signal,
-                    // even when it happens while the group is cancelled.
+                    // Own-signal rule, second revision: a child's private timeout (or a token-less
+                    // cancellation) is a failure while the group's token is not cancelled, and the
+                    // group's own signal once it is.
                     thrown = noToken ? new OperationCanceledException() : new OperationCanceledException(privateTimeout.Token);
                     privateTimeout.Cancel();
+                    cancelledWhenThrown = ct.IsCancellationRequested;
                     throw thrown;
                 });
                 await Child.YieldSome(random);
             });
 
-            IReadOnlyList<Exception> failures = await Check.Faulted(run, $"OperationCanceledException for a foreign token (group also cancels: {groupAlsoCancels})");
-            Check.That(failures.Count == 1 && failures[0] == thrown, $"expected exactly the foreign OperationCanceledException, got {failures.Count} failures");
+            if (cancelledWhenThrown)
+            {
+                await run; // the group's own signal: suppressed
+                return;
+            }
+
+            if (groupAlsoCancels)
+            {
+                // The accepted race: the group's Cancel() may land between the throw and the moment the
+                // group observes it; then the OCE is absorbed. Otherwise it is exactly one failure.
+                try
+                {
+                    await run;
+                    return;
+                }
+                catch (TaskGroupException e)
+                {
+                    Check.That(e.InnerExceptions.Count == 1 && e.InnerExceptions[0] == thrown, $"expected exactly the child's OperationCanceledException, got {e.InnerExceptions.Count} failures");
+                    return;
+                }
+            }
+
+            IReadOnlyList<Exception> failures = await Check.Faulted(run, "OperationCanceledException while the group's token was not cancelled");
+            Check.That(failures.Count == 1 && failures[0] == thrown, $"expected exactly the child's OperationCanceledException, got {failures.Count} failures");
         }
 
         Exploration.AssertHolds(Scenario, seed: 305);

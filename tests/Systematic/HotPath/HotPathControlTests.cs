@@ -116,10 +116,14 @@ public class HotPathControlTests
         {
         }
 
-        Specification.Assert(run.IsFaulted, "invariant 5: a foreign cancellation was swallowed");
+        Specification.Assert(run.IsFaulted, "invariant 5: a cancellation observed while the group's token was not cancelled was swallowed");
         var failures = ((TaskGroupException)run.Exception!.InnerException!).InnerExceptions;
-        Specification.Assert(failures.Count == 2 && failures.All(f => f is OperationCanceledException),
-            $"invariant 5: expected both foreign cancellations, got {failures.Count}");
+
+        // Own-signal rule, second revision: the first private cancellation the group observes is a
+        // failure; the other child's may be observed after that failure cancelled the group, and is
+        // then the group's own signal.
+        Specification.Assert(failures.Count is 1 or 2 && failures.All(f => f is OperationCanceledException),
+            $"invariant 5: expected one or two private cancellations, got {failures.Count}");
     });
 
     [Fact]

@@ -3,14 +3,12 @@ using static TaskGroups.Unit.TestSupport;
 
 namespace TaskGroups.Unit.CoreV2;
 
-/// <summary>A child's or the body's synchronous part does not leak AsyncLocal, culture or
-/// synchronization-context changes to its spawner, siblings or the caller — as an async method
-/// would not — while values still flow into children.</summary>
+/// <summary>A child's or the body's synchronous part does not leak AsyncLocal or culture changes
+/// to its spawner, siblings or the caller — as an async method would not — while values still flow
+/// into children.</summary>
 public class ExecutionContextTests
 {
     private static readonly AsyncLocal<string?> Value = new();
-
-    private sealed class MarkerContext : SynchronizationContext;
 
     [Fact]
     public async Task Context_SynchronousChildSetsAsyncLocal_BodyAndLaterSiblingsDoNotSeeIt()
@@ -101,19 +99,5 @@ public class ExecutionContextTests
         });
         await AssertFaulted(run);
         Assert.Null(inBody);
-    }
-
-    [Fact]
-    public async Task Context_SynchronousChildSetsSynchronizationContext_SpawnerKeepsItsOwn()
-    {
-        SynchronizationContext? before = SynchronizationContext.Current;
-        SynchronizationContext? inBody = new MarkerContext();
-        await TaskGroup.RunAsync(g =>
-        {
-            _ = g.Spawn(_ => { SynchronizationContext.SetSynchronizationContext(new MarkerContext()); return Task.CompletedTask; });
-            inBody = SynchronizationContext.Current;
-            return Task.CompletedTask;
-        }).Guard();
-        Assert.Same(before, inBody);
     }
 }
