@@ -277,7 +277,7 @@ internal class MiniGroup : IGroupScope
         }
         else
         {
-            Succeed(caught: cause == TaskGroupCancelCause.Cancel);
+            Succeed(caught: cause == TaskGroupCancelCause.Cancel, callerCancelled: false);
         }
     }
 
@@ -295,10 +295,12 @@ internal class MiniGroup : IGroupScope
         _done.SetCanceled(CallerToken);
     }
 
-    protected void Succeed(bool caught)
+    /// <summary>Ends successfully; the event reports the caller-token state the decision was made with
+    /// (read again here, a caller cancelling just after the decision would make the event contradict it).</summary>
+    protected void Succeed(bool caught, bool callerCancelled)
     {
         CancellationCaught = caught;
-        Emit(TaskGroupEventKind.GroupCompleted, status: TaskStatus.RanToCompletion, callerCancelled: CallerToken.IsCancellationRequested);
+        Emit(TaskGroupEventKind.GroupCompleted, status: TaskStatus.RanToCompletion, callerCancelled: callerCancelled);
         _done.SetResult();
     }
 

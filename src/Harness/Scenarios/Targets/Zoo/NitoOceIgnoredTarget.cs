@@ -34,7 +34,7 @@ internal sealed class NitoOceIgnoredTarget : MiniTarget, IBrokenTarget
             }
             else
             {
-                Succeed(caught: cause == TaskGroupCancelCause.Cancel); // the group's task never ends Canceled
+                Succeed(caught: cause == TaskGroupCancelCause.Cancel, callerCancelled); // the group's task never ends Canceled
             }
         }
     }
