@@ -19,7 +19,7 @@ namespace TaskGroups;
 /// delegate that knows its child is a closure plus a delegate — 104 bytes per child, most of what
 /// TaskGroup allocated above the floor (an array and <c>Task.WhenAll</c>, whose promise is one
 /// internal continuation object shared by all tasks). A batch shares one delegate and one object
-/// between 16 children: about 14 bytes per child. A child may thus be accounted for by a sibling's
+/// between 16 children: about 18 bytes per child. A child may thus be accounted for by a sibling's
 /// continuation, but never before its own task has completed (it is checked), and never twice
 /// (the claim bit is set with a compare-and-swap).</para>
 /// </remarks>
@@ -35,8 +35,8 @@ internal sealed class ChildBatch
     /// cleared once claimed, so that a long-lived batch does not keep finished children alive.</summary>
     private readonly Task?[] _tasks = new Task?[Capacity];
 
-    /// <summary>The children's diagnostics ids; null when nobody listens (every id is then 0).</summary>
-    private readonly int[]? _childIds;
+    /// <summary>The children's ids (for failures: the body, id 0, is never batched).</summary>
+    private readonly int[] _childIds = new int[Capacity];
 
     /// <summary>The continuation registered on every child of the batch.</summary>
     private readonly Action _scan;
@@ -47,10 +47,9 @@ internal sealed class ChildBatch
     /// <summary>Bit <c>i</c> is set once slot <c>i</c>'s child has been handed to the group.</summary>
     private int _claimed;
 
-    public ChildBatch(TaskGroup group, bool listening)
+    public ChildBatch(TaskGroup group)
     {
         _group = group;
-        _childIds = listening ? new int[Capacity] : null;
         _scan = Scan;
     }
 
@@ -63,11 +62,7 @@ internal sealed class ChildBatch
             return false;
         }
 
-        if (_childIds is not null)
-        {
-            _childIds[slot] = childId;
-        }
-
+        _childIds[slot] = childId;
         Volatile.Write(ref _tasks[slot], task);
 
         // Registered after the slot is written: the scan this continuation runs sees the task.
@@ -104,7 +99,7 @@ internal sealed class ChildBatch
 
             Debug.Assert(ReferenceEquals(_tasks[slot], task), "A claimed slot changed.");
             _tasks[slot] = null;
-            _group.OnChildCompleted(task, _childIds?[slot] ?? 0);
+            _group.OnChildCompleted(task, _childIds[slot]);
         }
 
         _group.Leave();

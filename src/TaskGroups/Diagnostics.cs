@@ -3,7 +3,7 @@ namespace TaskGroups;
 /// <summary>What happened in a <see cref="TaskGroup"/>'s lifecycle.</summary>
 public enum TaskGroupEventKind
 {
-    /// <summary><see cref="TaskGroup.RunAsync"/> created the group (before the body runs).</summary>
+    /// <summary><see cref="TaskGroup.RunAsync(Func{TaskGroup, Task}, CancellationToken)"/> created the group (before the body runs).</summary>
     GroupOpened = 0,
 
     /// <summary><see cref="TaskGroup.Spawn"/> counted a child in.</summary>
@@ -24,7 +24,7 @@ public enum TaskGroupEventKind
     CancelRequested = 5,
 
     /// <summary>The group decided its outcome (<see cref="TaskGroupEvent.Status"/>); emitted just
-    /// before the task returned by <see cref="TaskGroup.RunAsync"/> completes.</summary>
+    /// before the task returned by <see cref="TaskGroup.RunAsync(Func{TaskGroup, Task}, CancellationToken)"/> completes.</summary>
     GroupCompleted = 6,
 }
 
@@ -51,7 +51,34 @@ public readonly struct TaskGroupEvent
         Exception? exception,
         bool tokenCancelled,
         bool callerTokenCancelled)
+        : this(kind, groupId, parentGroupId, childId, status, cause, exception, tokenCancelled, callerTokenCancelled, reason: null)
     {
+    }
+
+    /// <summary>Creates an event that carries the group's cancel reason.</summary>
+    /// <param name="kind">What happened.</param>
+    /// <param name="groupId">The group's <see cref="TaskGroup.Id"/>.</param>
+    /// <param name="parentGroupId">For <see cref="TaskGroupEventKind.GroupOpened"/>: the enclosing group, else 0.</param>
+    /// <param name="childId">The child (1, 2, …) or the body (0).</param>
+    /// <param name="status">For completions: how the child or group ended.</param>
+    /// <param name="cause">For <see cref="TaskGroupEventKind.CancelRequested"/>: why.</param>
+    /// <param name="exception">For <see cref="TaskGroupEventKind.ChildFailed"/>: the failure.</param>
+    /// <param name="tokenCancelled">Whether the group's token was cancelled when the event was raised.</param>
+    /// <param name="callerTokenCancelled">Whether the caller's token was cancelled when the event was raised.</param>
+    /// <param name="reason">The group's <see cref="TaskGroup.CancellationReason"/> when the event was raised.</param>
+    public TaskGroupEvent(
+        TaskGroupEventKind kind,
+        long groupId,
+        long parentGroupId,
+        int childId,
+        TaskStatus status,
+        TaskGroupCancelCause cause,
+        Exception? exception,
+        bool tokenCancelled,
+        bool callerTokenCancelled,
+        string? reason)
+    {
+        Reason = reason;
         Kind = kind;
         GroupId = groupId;
         ParentGroupId = parentGroupId;
@@ -90,10 +117,15 @@ public readonly struct TaskGroupEvent
     /// <summary>Whether the caller's token was cancelled when the event was raised.</summary>
     public bool CallerTokenCancelled { get; }
 
+    /// <summary>The group's <see cref="TaskGroup.CancellationReason"/> when the event was raised (null
+    /// while its token is not cancelled).</summary>
+    public string? Reason { get; }
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"{Kind} group={GroupId} parent={ParentGroupId} child={ChildId} status={Status} cause={Cause} token={TokenCancelled} caller={CallerTokenCancelled}"
-        + (Exception is null ? string.Empty : $" exception={Exception.GetType().Name}");
+        + (Exception is null ? string.Empty : $" exception={Exception.GetType().Name}")
+        + (Reason is null ? string.Empty : $" reason={Reason}");
 }
 
 /// <summary>Receives <see cref="TaskGroup"/> lifecycle events; see <see cref="TaskGroupDiagnostics.Listen"/>.</summary>

@@ -5,12 +5,12 @@ using System.Runtime.CompilerServices;
 namespace TaskGroups;
 
 /// <summary>
-/// A scope for concurrent child tasks: the body passed to <see cref="RunAsync"/> spawns children,
+/// A scope for concurrent child tasks: the body passed to <see cref="RunAsync(Func{TaskGroup, Task}, CancellationToken)"/> spawns children,
 /// the group waits for every one of them, the first failure cancels the rest, and any task may call
-/// <see cref="Cancel"/> to stop every sibling at once.
+/// <see cref="Cancel()"/> to stop every sibling at once.
 /// </summary>
 /// <remarks>
-/// <para><b>Outcome.</b> The task returned by <see cref="RunAsync"/> completes only after the body and
+/// <para><b>Outcome.</b> The task returned by <see cref="RunAsync(Func{TaskGroup, Task}, CancellationToken)"/> completes only after the body and
 /// every child (including children spawned while the group was finishing) have completed. It then
 /// ends, decided by the group's state and never by which exception arrived first:</para>
 /// <list type="bullet">
@@ -18,7 +18,7 @@ namespace TaskGroups;
 /// if the body or any child failed (errors win over cancellation; nothing is lost);</item>
 /// <item>otherwise Canceled with the caller's token, if the caller's token was cancelled before the
 /// group completed, whether or not the group also cancelled itself;</item>
-/// <item>otherwise RanToCompletion: the group's own cancellation signal (from <see cref="Cancel"/>
+/// <item>otherwise RanToCompletion: the group's own cancellation signal (from <see cref="Cancel()"/>
 /// or a failure) is suppressed, and <see cref="CancellationCaught"/> tells whether that happened.</item>
 /// </list>
 /// <para><b>The own signal.</b> An <see cref="OperationCanceledException"/> — whatever token it
@@ -47,7 +47,7 @@ namespace TaskGroups;
 /// <c>await using</c>) always executes; it never sees an uncancelled token. <see cref="Spawn"/>
 /// never throws because of cancellation, and never throws the child's exception.</para>
 /// <para><b>Thread safety.</b> Every member is safe to call concurrently from any thread, including
-/// from children and from outside the group. <see cref="Cancel"/> after completion is a no-op;
+/// from children and from outside the group. <see cref="Cancel()"/> after completion is a no-op;
 /// <see cref="Spawn"/> after completion throws <see cref="InvalidOperationException"/>.</para>
 /// </remarks>
 /// <example>
@@ -63,7 +63,7 @@ namespace TaskGroups;
 [System.Diagnostics.CodeAnalysis.SuppressMessage(
     "Design", "CA1001:Types that own disposable fields should be disposable",
     Justification = "The group's CancellationTokenSource has no timer and is deliberately never disposed: late Cancel() calls must stay safe. The caller registration is released at completion.")]
-public sealed class TaskGroup
+public sealed partial class TaskGroup
 {
     /// <summary>Source of <see cref="Id"/> values; ids are unique within the process.</summary>
     private static long s_nextId;
@@ -73,9 +73,9 @@ public sealed class TaskGroup
     /// and no task is completed while it is held.</summary>
     private readonly object _lock = new();
 
-    /// <summary>The group's own source: cancelled by <see cref="Cancel"/>, by the first failure, or
+    /// <summary>The group's own source: cancelled by <see cref="Cancel()"/>, by the first failure, or
     /// by the caller's token. Never disposed: it has no timer, and disposing it would race with late
-    /// <see cref="Cancel"/> calls.</summary>
+    /// <see cref="Cancel()"/> calls.</summary>
     private readonly CancellationTokenSource _cts = new();
 
     /// <summary>The caller's token; cancelling the group never cancels it.</summary>
@@ -86,7 +86,7 @@ public sealed class TaskGroup
     private CancellationTokenRegistration _callerRegistration;
 
     /// <summary>Completed exactly once, by <see cref="Complete"/>; its task is what
-    /// <see cref="RunAsync"/> returns. Created without the option to run continuations asynchronously, which Coyote
+    /// <see cref="RunAsync(Func{TaskGroup, Task}, CancellationToken)"/> returns. Created without the option to run continuations asynchronously, which Coyote
     /// does not control.</summary>
     private readonly TaskCompletionSource _completion = new();
 
@@ -117,21 +117,49 @@ public sealed class TaskGroup
     /// <summary>The batch that incomplete children join to be waited for; replaced when full.</summary>
     private ChildBatch? _batch;
 
-    /// <summary>Ids handed to children, for diagnostics only.</summary>
+    /// <summary>Ids handed to children (1, 2, …; the body is 0), for diagnostics and cancel reasons.</summary>
     private int _nextChildId;
 
-    private TaskGroup(ITaskGroupListener? listener, CancellationToken callerToken)
+    /// <summary>False in supervisor mode: a child's failure does not cancel the group.</summary>
+    private readonly bool _failFast;
+
+    /// <summary>The clock of the deadline, of <see cref="CancelAfter"/> and of shielded grace periods.</summary>
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Queues children over <see cref="TaskGroupOptions.MaxConcurrency"/>; null without a
+    /// limit, so that unlimited groups pay one null check.</summary>
+    private readonly ConcurrencyLimiter? _limiter;
+
+    /// <summary>The deadline's timer (null without one); disposed when the group completes.</summary>
+    private ITimer? _deadlineTimer;
+
+    /// <summary>The latest <see cref="CancelAfter"/> timer, guarded by <see cref="_lock"/>; disposed
+    /// when replaced and when the group completes.</summary>
+    private ITimer? _cancelAfterTimer;
+
+    /// <summary>Why the token was first cancelled, in words; set once, with <see cref="_cancelCause"/>.</summary>
+    private string? _cancelReason;
+
+    /// <summary>The group's activity and measurements; null when no ActivityListener or MeterListener
+    /// listens to <c>TaskGroups</c> (then each use below is one null check).</summary>
+    private readonly GroupTelemetry? _telemetry;
+
+    private TaskGroup(ITaskGroupListener? listener, TaskGroupOptions options, CancellationToken callerToken)
     {
         _callerToken = callerToken;
         _listener = listener;
+        _failFast = options.FailFast;
+        _timeProvider = options.TimeProvider;
+        _limiter = options.MaxConcurrency is { } limit ? new ConcurrencyLimiter(limit) : null;
         Id = Interlocked.Increment(ref s_nextId);
+        _telemetry = TaskGroupTelemetry.Open(Id);
     }
 
     /// <summary>A process-wide unique id, as reported to diagnostics listeners.</summary>
     public long Id { get; }
 
     /// <summary>The token every child receives; cancelled when the group is cancelled for any cause:
-    /// <see cref="Cancel"/>, the first failure, or the caller's token (while the group runs).</summary>
+    /// <see cref="Cancel()"/>, the first failure, or the caller's token (while the group runs).</summary>
     public CancellationToken Token => _cts.Token;
 
     /// <summary>Whether <see cref="Token"/> has been cancelled.</summary>
@@ -139,10 +167,18 @@ public sealed class TaskGroup
 
     /// <summary>
     /// True when the group completed successfully although its token had been cancelled by
-    /// <see cref="Cancel"/>: the group cancelled itself and suppressed its own signal (Trio's
+    /// <see cref="Cancel()"/>: the group cancelled itself and suppressed its own signal (Trio's
     /// <c>cancelled_caught</c>). False while the group is running, and when it ended any other way.
     /// </summary>
     public bool CancellationCaught => Volatile.Read(ref _cancellationCaught);
+
+    /// <summary>
+    /// Why <see cref="Token"/> was first cancelled, in words (Trio 0.31's and AnyIO 4.11's cancel
+    /// reasons): the reason given to <see cref="Cancel(string?)"/>, "child 3 failed: IOException: …",
+    /// "the caller's token was cancelled", "deadline of 30 s elapsed", … Null while the token is not cancelled.
+    /// Also carried by <see cref="TaskGroupEventKind.CancelRequested"/> events.
+    /// </summary>
+    public string? CancellationReason => Volatile.Read(ref _cancelReason);
 
     /// <summary>
     /// Runs <paramref name="body"/> with a new group, then waits until the body and every child have
@@ -153,11 +189,32 @@ public sealed class TaskGroup
     /// group then ends Canceled with this token (or Faulted, if something failed).</param>
     /// <returns>A task that completes when the whole group has; see <see cref="TaskGroup"/> for its outcome.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
-    public static Task RunAsync(Func<TaskGroup, Task> body, CancellationToken cancellationToken = default)
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The overload set is fixed by the spec; the overloads differ in a required parameter, so no call is ambiguous.")]
+    public static Task RunAsync(Func<TaskGroup, Task> body, CancellationToken cancellationToken = default) =>
+        RunAsync(body, TaskGroupOptions.Default, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="body"/> with a new group configured by <paramref name="options"/> (a
+    /// deadline, its clock, a concurrency limit, supervisor mode), then waits until the body and every
+    /// child have completed.
+    /// </summary>
+    /// <param name="body">Spawns the children. It runs on the calling thread until its first await.</param>
+    /// <param name="options">The group's options.</param>
+    /// <param name="cancellationToken">The caller's token; see <see cref="RunAsync(Func{TaskGroup, Task}, CancellationToken)"/>.</param>
+    /// <returns>A task that completes when the whole group has. With a <see cref="TaskGroupOptions.Timeout"/>
+    /// that elapsed (and no failure, no caller cancellation), awaiting it throws <see cref="TimeoutException"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="body"/> or <paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The overload set is fixed by the spec; the overloads differ in a required parameter, so no call is ambiguous.")]
+    public static Task RunAsync(Func<TaskGroup, Task> body, TaskGroupOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
 
-        var group = new TaskGroup(TaskGroupDiagnostics.CurrentListener, cancellationToken);
+        var group = new TaskGroup(TaskGroupDiagnostics.CurrentListener, options, cancellationToken);
         group.Emit(TaskGroupEventKind.GroupOpened);
 
         // Registered before the body runs: an already-cancelled caller token cancels the group
@@ -168,8 +225,50 @@ public sealed class TaskGroup
                 static state => ((TaskGroup)state!).OnCallerCancelled(), group);
         }
 
+        if (options.Timeout is { } timeout && timeout != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            group.StartDeadline(timeout);
+        }
+
         group.Track(group.Invoke(body, group, childId: 0), childId: 0);
         return group._completion.Task;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>, which produces a result, with a new group; see
+    /// <see cref="RunAsync(Func{TaskGroup, Task}, CancellationToken)"/>. The result is the body's.
+    /// If the group ends successfully but the body itself ended with the group's own cancellation
+    /// (so it produced no result), the result is <c>default(T)</c>; <see cref="CancellationCaught"/> tells.
+    /// </summary>
+    /// <typeparam name="T">The body's result.</typeparam>
+    /// <param name="body">Spawns the children and produces the result.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>The body's result, once the whole group has completed.</returns>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The overload set is fixed by the spec.")]
+    public static Task<T> RunAsync<T>(Func<TaskGroup, Task<T>> body, CancellationToken cancellationToken = default) =>
+        RunAsync(body, TaskGroupOptions.Default, cancellationToken);
+
+    /// <inheritdoc cref="RunAsync{T}(Func{TaskGroup, Task{T}}, CancellationToken)"/>
+    /// <param name="body">Spawns the children and produces the result.</param>
+    /// <param name="options">The group's options.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The overload set is fixed by the spec.")]
+    public static Task<T> RunAsync<T>(Func<TaskGroup, Task<T>> body, TaskGroupOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        Task<T>? bodyTask = null;
+        Task run = RunAsync(group => bodyTask = body(group), options, cancellationToken);
+        return ResultOf(run, () => bodyTask);
+    }
+
+    /// <summary>The group's outcome (awaiting <paramref name="run"/> rethrows its one exception, or
+    /// its cancellation with the caller's token), then the body's result.</summary>
+    private static async Task<T> ResultOf<T>(Task run, Func<Task<T>?> bodyTask)
+    {
+        await run.ConfigureAwait(false);
+        return bodyTask() is { IsCompletedSuccessfully: true } completed ? completed.Result : default!;
     }
 
     /// <summary>
@@ -186,6 +285,11 @@ public sealed class TaskGroup
     {
         ArgumentNullException.ThrowIfNull(work);
         int childId = Enter();
+        if (_limiter is not null)
+        {
+            return SpawnLimited(work, childId);
+        }
+
         Task task = Invoke(work, _cts.Token, childId);
         Track(task, childId);
         return task;
@@ -201,6 +305,11 @@ public sealed class TaskGroup
     {
         ArgumentNullException.ThrowIfNull(work);
         int childId = Enter();
+        if (_limiter is not null)
+        {
+            return SpawnLimited(work, childId);
+        }
+
         Task<T> task = Invoke(work, childId);
         Track(task, childId);
         return task;
@@ -211,7 +320,12 @@ public sealed class TaskGroup
     /// cancelled. If nothing failed and the caller's token was not cancelled, the group then ends
     /// successfully. Idempotent, safe from any thread, and a no-op once the group has completed.
     /// </summary>
-    public void Cancel() => RequestCancel(TaskGroupCancelCause.Cancel);
+    public void Cancel() => Cancel(null);
+
+    /// <summary>Cancels the group, like <see cref="Cancel()"/>, and records <paramref name="reason"/>
+    /// as <see cref="CancellationReason"/> if this is the first cancellation.</summary>
+    /// <param name="reason">Why, in words; null for the default "Cancel() was called".</param>
+    public void Cancel(string? reason) => RequestCancel(TaskGroupCancelCause.Cancel, reason ?? "Cancel() was called");
 
     /// <inheritdoc/>
     public override string ToString() => $"TaskGroup#{Id}";
@@ -226,11 +340,6 @@ public sealed class TaskGroup
         if (!TryEnter())
         {
             ThrowHelper.ThrowGroupCompleted(this);
-        }
-
-        if (_listener is null)
-        {
-            return 0;
         }
 
         int childId = Interlocked.Increment(ref _nextChildId);
@@ -300,44 +409,63 @@ public sealed class TaskGroup
     internal Task InvokeCore<TArg>(Func<TArg, Task> work, TArg argument, int childId)
     {
         TaskGroup? previous = EnterChildScope(childId);
+        System.Diagnostics.Activity? activity = _telemetry?.Enter(childId);
+        Task task;
         try
         {
-            return work(argument) ?? Task.FromException(ThrowHelper.NullTask());
+            task = work(argument) ?? Task.FromException(ThrowHelper.NullTask());
         }
         catch (OperationCanceledException oce)
         {
-            return Completed.Canceled(oce);
+            task = Completed.Canceled(oce);
         }
         catch (Exception exception)
         {
-            return Task.FromException(exception);
+            task = Task.FromException(exception);
         }
         finally
         {
             ExitChildScope(previous);
         }
+
+        if (activity is not null)
+        {
+            // Registered before the group's own tracking, so the child's activity normally ends first.
+            GroupTelemetry.Track(activity, task);
+        }
+
+        return task;
     }
 
     /// <inheritdoc cref="InvokeCore{TArg}(Func{TArg, Task}, TArg, int)"/>
     internal Task<T> InvokeCore<T>(Func<CancellationToken, Task<T>> work, int childId)
     {
         TaskGroup? previous = EnterChildScope(childId);
+        System.Diagnostics.Activity? activity = _telemetry?.Enter(childId);
+        Task<T> task;
         try
         {
-            return work(_cts.Token) ?? Task.FromException<T>(ThrowHelper.NullTask());
+            task = work(_cts.Token) ?? Task.FromException<T>(ThrowHelper.NullTask());
         }
         catch (OperationCanceledException oce)
         {
-            return Completed.Canceled<T>(oce);
+            task = Completed.Canceled<T>(oce);
         }
         catch (Exception exception)
         {
-            return Task.FromException<T>(exception);
+            task = Task.FromException<T>(exception);
         }
         finally
         {
             ExitChildScope(previous);
         }
+
+        if (activity is not null)
+        {
+            GroupTelemetry.Track(activity, task);
+        }
+
+        return task;
     }
 
     /// <summary>Deeply nested groups: continues on a fresh thread-pool stack rather than overflow.</summary>
@@ -385,7 +513,7 @@ public sealed class TaskGroup
             }
 
             // Full (or none yet): install a fresh batch, unless another spawner already did.
-            var fresh = new ChildBatch(this, _listener is not null);
+            var fresh = new ChildBatch(this);
             ChildBatch? seen = Interlocked.CompareExchange(ref _batch, fresh, batch);
             if (ReferenceEquals(seen, batch) && fresh.TryAdd(task, childId))
             {
@@ -410,13 +538,13 @@ public sealed class TaskGroup
             {
                 if (!(ownSignal && exception is OperationCanceledException))
                 {
-                    RecordFailure(exception);
+                    RecordFailure(exception, childId);
                 }
             }
         }
         else if (task.IsCanceled && !IsOwnSignalObserved())
         {
-            RecordFailure(CancellationExceptionOf(task));
+            RecordFailure(CancellationExceptionOf(task), childId);
         }
 
         Emit(TaskGroupEventKind.ChildCompleted, childId, task.Status);
@@ -447,18 +575,51 @@ public sealed class TaskGroup
     private bool IsOwnSignalObserved() => _cts.IsCancellationRequested || _callerToken.IsCancellationRequested;
 
     /// <summary>Records <paramref name="exception"/> once (the same instance can arrive twice: a
-    /// child's failure rethrown by the body or by a sibling that awaited it) and cancels the group.</summary>
-    private void RecordFailure(Exception exception)
+    /// child's failure rethrown by the body or by a sibling that awaited it) and, unless the group
+    /// supervises its children, cancels the group.</summary>
+    /// <param name="exception">The failure.</param>
+    /// <param name="childId">The child that failed (1, 2, …), the body (0), or <see cref="NotAChild"/>.</param>
+    private void RecordFailure(Exception exception, int childId)
     {
         if (!AddFailure(exception))
         {
             return;
         }
 
-        Emit(TaskGroupEventKind.ChildFailed, exception: exception);
+        Emit(TaskGroupEventKind.ChildFailed, childId, exception: exception);
+        _telemetry?.OnFailure(exception);
 
-        // Fail-fast (invariant 6): the first failure cancels every sibling.
-        RequestCancel(TaskGroupCancelCause.Failure);
+        // Fail-fast (invariant 6): the first failure cancels every sibling. In supervisor mode only
+        // the body's own failure does (Kotlin's supervisorScope).
+        if (_failFast || childId == 0)
+        {
+            RequestCancel(TaskGroupCancelCause.Failure, Volatile.Read(ref _cancelReason) is null ? DescribeFailure(exception, childId) : null);
+        }
+    }
+
+    /// <summary>The <see cref="RecordFailure"/> id of a failure that is not a child's (a token registration's).</summary>
+    private const int NotAChild = -1;
+
+    /// <summary>A cancel reason for a failure, e.g. "child 3 failed: IOException: disk full".</summary>
+    private static string DescribeFailure(Exception exception, int childId)
+    {
+        string who = childId switch
+        {
+            0 => "the body",
+            NotAChild => "a token registration",
+            _ => $"child {childId}",
+        };
+        string message;
+        try
+        {
+            message = exception.Message; // user code: may throw
+        }
+        catch (Exception)
+        {
+            message = "(its Message threw)";
+        }
+
+        return $"{who} failed: {exception.GetType().Name}: {message}";
     }
 
     /// <summary>Adds a failure unless this very instance is already recorded. Returns whether it was added.</summary>
@@ -508,7 +669,7 @@ public sealed class TaskGroup
     {
         if (RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
-            RequestCancel(TaskGroupCancelCause.CallerToken);
+            RequestCancel(TaskGroupCancelCause.CallerToken, CallerReason);
             return;
         }
 
@@ -521,7 +682,7 @@ public sealed class TaskGroup
             {
                 try
                 {
-                    RequestCancel(TaskGroupCancelCause.CallerToken);
+                    RequestCancel(TaskGroupCancelCause.CallerToken, CallerReason);
                 }
                 finally
                 {
@@ -531,7 +692,11 @@ public sealed class TaskGroup
         }
     }
 
-    private void RequestCancel(TaskGroupCancelCause cause)
+    private const string CallerReason = "the caller's token was cancelled";
+
+    /// <summary>Cancels the token (once; later requests only count as no-ops) and records the first
+    /// cause and reason.</summary>
+    private void RequestCancel(TaskGroupCancelCause cause, string? reason)
     {
         // A request in progress counts as a participant, so the group cannot complete between
         // accepting it and cancelling the token: otherwise the children's token callbacks would run
@@ -550,6 +715,7 @@ public sealed class TaskGroup
                 if (_cancelCause == TaskGroupCancelCause.None)
                 {
                     _cancelCause = cause;
+                    Volatile.Write(ref _cancelReason, reason ?? cause.ToString());
                 }
             }
 
@@ -574,7 +740,7 @@ public sealed class TaskGroup
                 {
                     if (exception is not OperationCanceledException)
                     {
-                        RecordFailure(exception);
+                        RecordFailure(exception, NotAChild);
                     }
                 }
             }
@@ -582,6 +748,7 @@ public sealed class TaskGroup
             // Raised once the token is cancelled (so a listener that saw it knows every child
             // spawned afterwards starts cancelled) and before this request lets the group complete.
             Emit(TaskGroupEventKind.CancelRequested, cause: cause);
+            _telemetry?.OnCancelled(cause, Volatile.Read(ref _cancelReason));
         }
         finally
         {
@@ -589,13 +756,14 @@ public sealed class TaskGroup
         }
     }
 
-    /// <summary>Decides the outcome by state and completes <see cref="RunAsync"/>'s task. Runs
+    /// <summary>Decides the outcome by state and completes <see cref="RunAsync(Func{TaskGroup, Task}, CancellationToken)"/>'s task. Runs
     /// exactly once, when the last of the body and the children has left.</summary>
     private void Complete()
     {
         // Unregister, not Dispose: Dispose would block until a concurrently running caller callback
         // finished, which is an uncontrolled wait under Coyote. Released exactly once (invariant 9).
         _callerRegistration.Unregister();
+        ReleaseTimers();
 
         List<Exception>? failures;
         TaskGroupCancelCause cause;
@@ -612,7 +780,9 @@ public sealed class TaskGroup
 
         // Read once: the outcome and the event must agree even if the caller cancels right now.
         bool callerCancelled = _callerToken.IsCancellationRequested;
-        TaskStatus status = failures is not null ? TaskStatus.Faulted
+        // Failures win, then the caller's cancellation, then the deadline (never absorbing either).
+        bool timedOut = failures is null && !callerCancelled && cause == TaskGroupCancelCause.Deadline;
+        TaskStatus status = failures is not null || timedOut ? TaskStatus.Faulted
             : callerCancelled ? TaskStatus.Canceled
             : TaskStatus.RanToCompletion;
 
@@ -625,10 +795,14 @@ public sealed class TaskGroup
             status = TaskStatus.Faulted;
         }
 
+        _telemetry?.Complete(timedOut && listenerFailure is null ? "TimedOut" : status.ToString());
         switch (status)
         {
+            case TaskStatus.Faulted when failures is null:
+                _completion.SetException(new TimeoutException($"The task group's {Volatile.Read(ref _cancelReason)}."));
+                break;
             case TaskStatus.Faulted:
-                _completion.SetException(new TaskGroupException(failures!));
+                _completion.SetException(new TaskGroupException(failures));
                 break;
             case TaskStatus.Canceled:
                 // Never swallow the caller's cancellation (invariant 3), whatever else happened.
@@ -709,7 +883,10 @@ public sealed class TaskGroup
         {
             // Not RecordFailure: no ChildFailed event for the listener's own exception, so a listener
             // that throws on every event cannot recurse.
-            RequestCancel(TaskGroupCancelCause.Failure);
+            if (_failFast)
+            {
+                RequestCancel(TaskGroupCancelCause.Failure, $"a diagnostics listener failed: {listenerFailure.GetType().Name}");
+            }
         }
     }
 
@@ -726,7 +903,8 @@ public sealed class TaskGroup
             _listener!.OnEvent(new TaskGroupEvent(
                 kind, Id, parentId, childId, status, cause, exception,
                 tokenCancelled: _cts.IsCancellationRequested,
-                callerTokenCancelled: callerCancelled));
+                callerTokenCancelled: callerCancelled,
+                reason: Volatile.Read(ref _cancelReason)));
             return null;
         }
         catch (Exception listenerFailure)

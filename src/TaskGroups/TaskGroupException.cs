@@ -30,6 +30,11 @@ public sealed class TaskGroupException : AggregateException
     /// <summary>The summary, computed on first use (the tree is immutable).</summary>
     private string? _message;
 
+    /// <summary>Leaf count, depth and first leaves of this subtree, computed on first use from the
+    /// nested groups' own (cached) figures: a chain of groups that each read their child's
+    /// <see cref="Message"/> — as cancel reasons do — costs linear, not quadratic, time.</summary>
+    private Figures? _figures;
+
     /// <summary>Creates an exception holding <paramref name="failures"/>, in order.</summary>
     /// <param name="failures">Every failure of the group; at least one.</param>
     public TaskGroupException(IEnumerable<Exception> failures)
@@ -52,20 +57,22 @@ public sealed class TaskGroupException : AggregateException
             text.AppendLine().Append(trace);
         }
 
-        int printed = 0, total = 0;
+        int printed = 0;
         foreach ((Exception leaf, int depth) in Leaves())
         {
-            total++;
-            if (printed < PrintedLeaves)
+            if (printed == PrintedLeaves)
             {
-                printed++;
-                text.AppendLine().Append(" ---> (failure ").Append(total)
-                    .Append(depth > 1 ? $", {depth} groups deep" : string.Empty).Append(") ")
-                    .Append(leaf is TaskGroupException ? leaf.Message : leaf.ToString())
-                    .AppendLine().Append("<---");
+                break;
             }
+
+            printed++;
+            text.AppendLine().Append(" ---> (failure ").Append(printed)
+                .Append(depth > 1 ? $", {depth} groups deep" : string.Empty).Append(") ")
+                .Append(leaf is TaskGroupException ? leaf.Message : leaf.ToString())
+                .AppendLine().Append("<---");
         }
 
+        int total = GetFigures().Leaves;
         if (total > printed)
         {
             text.AppendLine().Append(" (").Append(total - printed).Append(" more failures; see InnerExceptions)");
@@ -76,39 +83,106 @@ public sealed class TaskGroupException : AggregateException
 
     private string Summarize()
     {
-        var text = new StringBuilder("One or more tasks of the group failed");
-        var named = new StringBuilder();
-        int total = 0, deepest = 1;
-        foreach ((Exception leaf, int depth) in Leaves())
+        Figures figures = GetFigures();
+        var text = new StringBuilder("One or more tasks of the group failed (")
+            .Append(figures.Leaves).Append(figures.Leaves == 1 ? " failure" : " failures");
+        if (figures.Depth > 1)
         {
-            total++;
-            deepest = Math.Max(deepest, depth);
-            if (total <= MessageLeaves)
+            text.Append(", ").Append(figures.Depth).Append(" groups deep");
+        }
+
+        text.Append(')');
+        for (int i = 0; i < figures.First.Length; i++)
+        {
+            Exception leaf = figures.First[i];
+            string message = leaf.Message;
+            if (message.Length > MaxLeafMessage)
             {
-                string message = leaf.Message;
-                if (message.Length > MaxLeafMessage)
-                {
-                    message = string.Concat(message.AsSpan(0, MaxLeafMessage), "…");
-                }
-
-                named.Append(total == 1 ? ": " : "; ").Append(leaf.GetType().Name).Append(": ").Append(message);
+                message = string.Concat(message.AsSpan(0, MaxLeafMessage), "…");
             }
+
+            text.Append(i == 0 ? ": " : "; ").Append(leaf.GetType().Name).Append(": ").Append(message);
         }
 
-        text.Append(" (").Append(total).Append(total == 1 ? " failure" : " failures");
-        if (deepest > 1)
+        if (figures.Leaves > MessageLeaves)
         {
-            text.Append(", ").Append(deepest).Append(" groups deep");
-        }
-
-        text.Append(')').Append(named);
-        if (total > MessageLeaves)
-        {
-            text.Append("; and ").Append(total - MessageLeaves).Append(" more");
+            text.Append("; and ").Append(figures.Leaves - MessageLeaves).Append(" more");
         }
 
         return text.Append('.').ToString();
     }
+
+    /// <summary>This subtree's figures; nested groups without figures yet are computed first, in
+    /// post-order with an explicit stack (no recursion, whatever the depth).</summary>
+    private Figures GetFigures()
+    {
+        if (_figures is { } known)
+        {
+            return known;
+        }
+
+        var pending = new Stack<(TaskGroupException Group, bool ChildrenDone)>();
+        pending.Push((this, false));
+        while (pending.Count > 0)
+        {
+            (TaskGroupException group, bool childrenDone) = pending.Pop();
+            if (group._figures is not null)
+            {
+                continue;
+            }
+
+            if (!childrenDone)
+            {
+                pending.Push((group, true));
+                foreach (Exception inner in group.InnerExceptions)
+                {
+                    if (IsNestedGroup(inner, out TaskGroupException? nested) && nested._figures is null)
+                    {
+                        pending.Push((nested, false));
+                    }
+                }
+
+                continue;
+            }
+
+            int leaves = 0, depth = 1;
+            var first = new List<Exception>(MessageLeaves);
+            foreach (Exception inner in group.InnerExceptions)
+            {
+                if (IsNestedGroup(inner, out TaskGroupException? nested))
+                {
+                    Figures figures = nested._figures!;
+                    leaves += figures.Leaves;
+                    depth = Math.Max(depth, figures.Depth + 1);
+                    first.AddRange(figures.First.Take(MessageLeaves - first.Count));
+                }
+                else
+                {
+                    leaves++;
+                    if (first.Count < MessageLeaves)
+                    {
+                        first.Add(inner);
+                    }
+                }
+            }
+
+            // Benign race: two threads may compute the same immutable figures.
+            group._figures = new Figures(leaves, depth, [.. first]);
+        }
+
+        return _figures!;
+    }
+
+    /// <summary>A nested group with failures of its own; an empty one (possible only by hand) is a leaf.</summary>
+    private static bool IsNestedGroup(Exception exception, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TaskGroupException? nested)
+    {
+        nested = exception as TaskGroupException;
+        return nested is { InnerExceptions.Count: > 0 };
+    }
+
+    /// <summary>How many leaf failures a subtree holds, how deep it is (1 for a group with only
+    /// leaves), and its first <see cref="MessageLeaves"/> leaves in order.</summary>
+    private sealed record Figures(int Leaves, int Depth, Exception[] First);
 
     /// <summary>The failures at the bottom of the tree, depth-first in order, each with the number
     /// of groups above it (1 for this group's own); nested groups are walked with an explicit stack.

@@ -17,7 +17,7 @@ public enum ChildKind
     /// <summary>Blocks on the token; when it fires, throws from <c>finally</c>.</summary>
     FailDuringCleanup,
 
-    /// <summary>Yields a few times, then calls <see cref="TaskGroup.Cancel"/>.</summary>
+    /// <summary>Yields a few times, then calls <see cref="TaskGroup.Cancel()"/>.</summary>
     CancelGroup,
 
     /// <summary>Blocks on the token; when it fires, keeps running for a few yields, then ends with

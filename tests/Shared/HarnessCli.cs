@@ -41,22 +41,52 @@ internal static class HarnessCli
     public static CliResult Run(params string[] args) => RunDll(Path.Combine(Directory, "Harness.dll"), args);
 
     /// <summary>Runs a copy of the CLI at <paramref name="dll"/>.</summary>
-    public static CliResult RunDll(string dll, params string[] args)
+    public static CliResult RunDll(string dll, params string[] args) => Start(Prepare(dll, RepositoryRoot, args));
+
+    /// <summary>Runs the CLI in <paramref name="directory"/> with extra environment variables.</summary>
+    public static CliResult RunIn(string directory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryRoot };
+        ProcessStartInfo info = Prepare(Path.Combine(Directory, "Harness.dll"), directory, args);
+        foreach ((string name, string value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        return Start(info);
+    }
+
+    /// <summary>Runs <paramref name="command"/> with <c>bash -c</c> in <paramref name="directory"/>,
+    /// as a user pastes a printed command.</summary>
+    public static CliResult RunShell(string directory, string command)
+    {
+        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(command);
+        return Start(info);
+    }
+
+    private static ProcessStartInfo Prepare(string dll, string directory, string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
         info.ArgumentList.Add(dll);
         foreach (string a in args)
         {
             info.ArgumentList.Add(a);
         }
 
+        return info;
+    }
+
+    /// <summary>Starts <paramref name="info"/> and waits for it.</summary>
+    public static CliResult Start(ProcessStartInfo info)
+    {
         using Process p = Process.Start(info)!;
         Task<string> stdout = p.StandardOutput.ReadToEndAsync();
         Task<string> stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(3)))
+        if (!p.WaitForExit(TimeSpan.FromMinutes(10)))
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"harness {string.Join(' ', args)} did not finish in 3 minutes");
+            throw new TimeoutException($"{info.FileName} {string.Join(' ', info.ArgumentList)} did not finish in 10 minutes");
         }
 
         return new CliResult(p.ExitCode, stdout.Result, stderr.Result);

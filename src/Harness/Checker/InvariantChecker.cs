@@ -15,6 +15,20 @@ namespace TaskGroups.Verification;
 /// </remarks>
 public sealed class InvariantChecker : ITaskGroupListener, IDisposable
 {
+    /// <summary>The child whose ChildStarted event this thread raised last: its code runs next on this
+    /// thread (every target invokes the delegate right after the event), so the wrapper names it after
+    /// the group's own child id, the id every other event about it carries.</summary>
+    [ThreadStatic]
+    private static (InvariantChecker Checker, long Group, int Child) t_started;
+
+    /// <summary>Groups this thread is inside a program's <c>Spawn</c> call of (timeline only).</summary>
+    [ThreadStatic]
+    private static List<GroupState>? t_spawning;
+
+    /// <summary>Groups this thread is inside a program's <c>Cancel()</c> call of (timeline only).</summary>
+    [ThreadStatic]
+    private static List<GroupState>? t_cancelling;
+
     private readonly SpinGate _gate = new();
     private readonly Dictionary<long, GroupState> _groups = [];
     private readonly List<InvariantViolation> _violations = [];
@@ -81,7 +95,16 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         using (_gate.Enter())
         {
             GroupState g = StateOf(e.GroupId);
-            Timeline?.Add(Describe(g, e), e.Kind == TaskGroupEventKind.CancelRequested ? TimelineEntryKind.Cancellation : TimelineEntryKind.Event);
+            if (Timeline is not null)
+            {
+                Record(Timeline, g, e);
+            }
+
+            if (e.Kind == TaskGroupEventKind.ChildStarted && e.ChildId != 0)
+            {
+                // The wrapper's delegate runs next on this thread: it names its task after this id.
+                t_started = (this, e.GroupId, e.ChildId);
+            }
 
             if (g.Completed)
             {
@@ -175,6 +198,74 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     // The methods below take facts that a checking wrapper observed around calls into a group
     // (the harness's CheckedRun); they are public so that other wrappers can report the same facts.
 
+    /// <summary>
+    /// The lane name of the child whose code is about to run on this thread in group
+    /// <paramref name="groupId"/> (<c>g1/child 3</c>, after the group's own child id), or
+    /// <paramref name="fallback"/> for a target that raised no ChildStarted event for it.
+    /// </summary>
+    public string ChildName(long groupId, string fallback)
+    {
+        (InvariantChecker checker, long group, int child) = t_started;
+        if (checker != this || group != groupId)
+        {
+            return fallback;
+        }
+
+        t_started = default;
+        using (_gate.Enter())
+        {
+            return ChildLane(StateOf(groupId), child);
+        }
+    }
+
+    /// <summary>The program calls Spawn on the group (until <see cref="SpawnReturned"/>): children the
+    /// group reports meanwhile are the program's, not the target's helpers.</summary>
+    public void SpawnCalled(long groupId)
+    {
+        if (Timeline is not null)
+        {
+            (t_spawning ??= []).Add(Lookup(groupId));
+        }
+    }
+
+    /// <summary>The program's Spawn call on the group returned (or threw).</summary>
+    public void SpawnReturned(long groupId)
+    {
+        if (Timeline is not null)
+        {
+            t_spawning?.Remove(Lookup(groupId));
+        }
+    }
+
+    /// <summary>The program calls Cancel() on the group; <see cref="CancelReturned"/> follows.</summary>
+    public void CancelCalled(long groupId)
+    {
+        if (Timeline is not null)
+        {
+            GroupState g = Lookup(groupId);
+            Timeline.Add($"{g.Name}.Cancel() called", TimelineEntryKind.CancelCalled);
+            (t_cancelling ??= []).Add(g);
+        }
+    }
+
+    /// <summary>The group's token became cancelled (seen by a registration on it).</summary>
+    public void TokenCancelled(long groupId)
+    {
+        if (Timeline is not null)
+        {
+            GroupState g = Lookup(groupId);
+            Timeline.Add($"{g.Name}'s token is cancelled now", TimelineEntryKind.TokenCancelled, g.Name);
+        }
+    }
+
+    private GroupState Lookup(long groupId)
+    {
+        using (_gate.Enter())
+        {
+            return StateOf(groupId);
+        }
+    }
+
     /// <summary>Cancel() returned (or threw); <paramref name="closing"/> tells whether the group had
     /// completed or had no body or child code running any more (then Cancel() may be a no-op).</summary>
     public void CancelReturned(long groupId, Exception? thrown, bool closing, bool tokenCancelled, int liveChildTokens)
@@ -184,7 +275,11 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         {
             GroupState g = StateOf(groupId);
             g.CancelCalled |= !closing;
-            Timeline?.Add($"{g.Name}.Cancel() returned" + (thrown is null ? string.Empty : $" by throwing {thrown.GetType().Name}"), TimelineEntryKind.Cancellation);
+            t_cancelling?.Remove(g);
+            Timeline?.Add(
+                $"{g.Name}.Cancel() returned" + (thrown is null ? string.Empty : $" by throwing {thrown.GetType().Name}")
+                + (tokenCancelled ? $"; {g.Name}'s token is cancelled" : $"; {g.Name}'s token is still NOT cancelled"),
+                TimelineEntryKind.CancelReturned);
             if (thrown is not null)
             {
                 found.Add(new(7, $"{g.Name}.Cancel() threw {thrown.GetType().Name}" + (closing ? " after the group completed" : string.Empty)));
@@ -210,7 +305,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         using (_gate.Enter())
         {
             GroupState g = StateOf(groupId);
-            Timeline?.Add($"{child} started" + (tokenCancelled ? " (token already cancelled)" : string.Empty));
+            Timeline?.Add($"{child} started" + (tokenCancelled ? " (token already cancelled)" : string.Empty), TimelineEntryKind.Started);
             if (groupCancelledBefore && !tokenCancelled)
             {
                 found.Add(new(2, $"{child} was spawned after {g.Name} was cancelled but started with an uncancelled token"));
@@ -232,7 +327,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         using (_gate.Enter())
         {
             GroupState g = StateOf(groupId);
-            Timeline?.Add($"{child} ended " + (failure is not null ? $"with failure {failure.GetType().Name}: {failure.Message}" : cancelled ? "cancelled" : "normally"));
+            Timeline?.Add($"{child} ended " + (failure is not null ? $"with failure {failure.GetType().Name}: {failure.Message}" : cancelled ? "cancelled" : "normally"), TimelineEntryKind.Ended);
             if (failure is not null)
             {
                 g.WrapperFailures++;
@@ -255,7 +350,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         using (_gate.Enter())
         {
             GroupState g = StateOf(groupId);
-            Timeline?.Add($"{g.Name}.Spawn threw {exception.GetType().Name}");
+            Timeline?.Add($"{g.Name}.Spawn threw {exception.GetType().Name}", TimelineEntryKind.Failure);
             if (!closing)
             {
                 found.Add(new(2, $"{g.Name}.Spawn threw {exception.GetType().Name} while the group was running (\"{exception.Message}\")"));
@@ -301,7 +396,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         {
             GroupState g = StateOf(groupId);
             g.RunCompleted = true;
-            Timeline?.Add($"{g.Name} run completed: {run.Status}");
+            Timeline?.Add($"{g.Name} run completed: {run.Status}", TimelineEntryKind.Completed);
             if (unfinishedChildren > 0)
             {
                 found.Add(new(1, $"{g.Name}'s run completed while {unfinishedChildren} child(ren) had not finished"));
@@ -457,17 +552,59 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         return g;
     }
 
-    private static string Describe(GroupState g, in TaskGroupEvent e) => e.Kind switch
+    /// <summary>
+    /// Records a library event in the timeline: events about one child go to that child's lane
+    /// (whatever flow raised them), the others to the task that caused them. A child spawned outside
+    /// any program <c>Spawn</c> call is the target's own helper and is labelled as such.
+    /// </summary>
+    private static void Record(Timeline timeline, GroupState g, in TaskGroupEvent e)
     {
-        TaskGroupEventKind.GroupOpened => $"{g.Name} opened",
-        TaskGroupEventKind.ChildSpawned => $"{g.Name} spawned child {e.ChildId}",
-        TaskGroupEventKind.ChildStarted => $"{g.Name} {(e.ChildId == 0 ? "body" : $"child {e.ChildId}")} invoked" + (e.TokenCancelled ? " (token cancelled)" : string.Empty),
-        TaskGroupEventKind.ChildFailed => $"{g.Name} recorded failure {e.Exception?.GetType().Name}",
-        TaskGroupEventKind.ChildCompleted => $"{g.Name} {(e.ChildId == 0 ? "body" : $"child {e.ChildId}")} completed {e.Status}",
-        TaskGroupEventKind.CancelRequested => $"{g.Name} CANCEL requested ({e.Cause})",
-        TaskGroupEventKind.GroupCompleted => $"{g.Name} completed {e.Status}",
-        _ => $"{g.Name} {e.Kind}",
-    };
+        string lane = e.ChildId == 0 ? $"{g.Name}/body" : ChildLane(g, e.ChildId);
+        switch (e.Kind)
+        {
+            case TaskGroupEventKind.GroupOpened:
+                timeline.Add($"{g.Name} opened", TimelineEntryKind.Opened);
+                timeline.Describe($"{g.Name}/body", $"body of {g.Name}" + (e.ParentGroupId == 0 ? string.Empty : ", a nested group"));
+                break;
+            case TaskGroupEventKind.ChildSpawned:
+                timeline.Add($"{g.Name} spawned child {e.ChildId}", TimelineEntryKind.Spawned, lane);
+                timeline.Describe(lane, RoleOfSpawn(g, e.ChildId));
+                break;
+            case TaskGroupEventKind.ChildStarted:
+                timeline.Add(lane, $"{g.Name} invoked {(e.ChildId == 0 ? "the body" : $"child {e.ChildId}")}" + (e.TokenCancelled ? " (token already cancelled)" : string.Empty), TimelineEntryKind.Started);
+                break;
+            case TaskGroupEventKind.ChildFailed:
+                timeline.Add(lane, $"{g.Name} recorded the failure {e.Exception?.GetType().Name}", TimelineEntryKind.Failure);
+                break;
+            case TaskGroupEventKind.ChildCompleted:
+                timeline.Add(lane, $"{g.Name} saw {(e.ChildId == 0 ? "the body" : $"child {e.ChildId}")} complete: {e.Status}", TimelineEntryKind.Ended);
+                break;
+            case TaskGroupEventKind.CancelRequested:
+                timeline.Add($"{g.Name} cancellation requested ({e.Cause}); token " + (e.TokenCancelled ? "cancelled" : "NOT cancelled yet"), TimelineEntryKind.CancelRequested);
+                break;
+            case TaskGroupEventKind.GroupCompleted:
+                timeline.Add($"{g.Name} completed {e.Status}", TimelineEntryKind.Completed);
+                break;
+            default:
+                timeline.Add($"{g.Name} {e.Kind}");
+                break;
+        }
+    }
+
+    private static string ChildLane(GroupState g, int childId) => $"{g.Name}/child {childId}";
+
+    private static string RoleOfSpawn(GroupState g, int childId)
+    {
+        string by = Timeline.CurrentTask;
+        if (t_spawning?.Contains(g) == true)
+        {
+            return $"child {childId} of {g.Name}, spawned by {by}";
+        }
+
+        return t_cancelling?.Contains(g) == true
+            ? $"cancel helper of {g.Name}: spawned by the target inside {g.Name}.Cancel() (called by {by}), not by the program"
+            : $"helper of {g.Name}: spawned by the target itself (in {by}), not by the program";
+    }
 
     private void Report(List<InvariantViolation> found)
     {

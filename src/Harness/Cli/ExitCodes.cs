@@ -3,7 +3,7 @@ namespace TaskGroups.Harness.Cli;
 /// <summary>The harness's documented exit codes.</summary>
 public static class ExitCodes
 {
-    /// <summary>No bug found (or the replay did not reproduce one).</summary>
+    /// <summary>No bug found (a replay: the schedule replayed completely and the bug is gone).</summary>
     public const int NoBug = 0;
 
     /// <summary>A bug was found, or a replay reproduced it.</summary>
@@ -14,4 +14,7 @@ public static class ExitCodes
 
     /// <summary>The harness itself failed (a defect of ours, reported in one line).</summary>
     public const int HarnessFailure = 3;
+
+    /// <summary>A replay left its recorded schedule: the code changed since the schedule was recorded.</summary>
+    public const int Diverged = 4;
 }

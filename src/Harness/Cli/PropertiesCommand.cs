@@ -16,10 +16,10 @@ internal static class PropertiesCommand
     public static Command Create()
     {
         var target = new Option<string>("--target") { Description = "Target to check (see list).", DefaultValueFactory = _ => "taskgroup" };
-        var count = new Option<int>("--count", "-n") { Description = "Programs to generate.", DefaultValueFactory = _ => 100 };
-        var seed = new Option<uint>("--seed") { Description = "FsCheck seed, also mixed into each program's Coyote seed: the same seed reproduces the whole run.", DefaultValueFactory = _ => 0 };
-        var schedules = new Option<int>("--schedules", "-k") { Description = $"Schedules explored per program (default: {Schedules.EnvironmentVariable} or 100).", DefaultValueFactory = _ => Schedules.Count(100) };
-        var outDir = new Option<string>("--out") { Description = "Directory for the trace file of a counterexample.", DefaultValueFactory = _ => "harness-out" };
+        var count = NumberOption.Int("--count", "Programs to generate.", () => 100, 1, "-n");
+        var seed = NumberOption.UInt("--seed", "FsCheck seed, also mixed into each program's Coyote seed: the same seed reproduces the whole run.");
+        var schedules = NumberOption.Int("--schedules", $"Schedules explored per program (default: {Schedules.EnvironmentVariable} or 100).", () => Schedules.Count(100), 1, "-k");
+        var outDir = new Option<string>("--out") { Description = "Directory for the schedule file (and HTML timeline) of a counterexample.", HelpName = "DIR", DefaultValueFactory = _ => "harness-out" };
         var command = new Command("properties", "Check generated programs against the reference model and the invariants under Coyote; shrink a failure to a minimal program.")
         {
             target, count, seed, schedules, outDir,
@@ -27,14 +27,8 @@ internal static class PropertiesCommand
         command.SetAction(parse =>
         {
             IGroupTarget t = Commands.ParseTarget(parse.GetValue(target)!);
-            int n = parse.GetValue(count);
-            int k = parse.GetValue(schedules);
-            if (n <= 0 || k <= 0)
-            {
-                throw new UsageException("--count and --schedules must be positive");
-            }
-
-            return Run(t, new PropertySettings(n, parse.GetValue(seed), k), parse.GetValue(outDir)!);
+            string dir = Commands.ValidateOutDirectory(parse.GetValue(outDir)!);
+            return Run(t, new PropertySettings(parse.GetValue(count), parse.GetValue(seed), parse.GetValue(schedules)), dir);
         });
         return command;
     }
@@ -44,8 +38,11 @@ internal static class PropertiesCommand
         Commands.EnsureRewritten();
         Output.Console.MarkupLine($"checking [bold]{Markup.Escape(target.Name)}[/]: {settings.Count} generated programs, {settings.Schedules} schedules each, seed {settings.Seed}");
         PropertyReport report = null!;
-        Output.WithProgress([("programs", settings.Count)], (_, progress) =>
-            report = ProgramProperties.Check(target, settings, progress));
+        Output.WithProgress([("programs", settings.Count)], Verbosity.Normal, (_, progress) =>
+        {
+            report = ProgramProperties.Check(target, settings, progress);
+            return new ProgressResult(report.Counterexample is not null, $"{report.ProgramsTested} programs", PrintBug: null);
+        });
 
         Console.Out.WriteLine(
             $"programs: {report.ProgramsTested} generated, {report.ProgramsExplored} explored (shrinking included), {report.SchedulesExplored} schedules in {report.Elapsed.TotalSeconds:0.0}s ({report.ProgramsPerSecond:0.0} programs/s)");
@@ -63,7 +60,7 @@ internal static class PropertiesCommand
         Console.Out.WriteLine();
         Console.Out.WriteLine($"program: {shrunk.Program}");
         Console.Out.WriteLine($"counterexample: {shrunk.Program.OperationCount} operations");
-        Output.WriteBug(shrunk.Bug!, trace);
+        Output.WriteBug(shrunk.Bug!, trace, ScheduleTimeline.HtmlPathFor(trace));
         return ExitCodes.Bug;
     }
 }

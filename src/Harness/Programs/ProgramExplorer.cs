@@ -36,13 +36,23 @@ public static class ProgramExplorer
         return new ProgramOutcome(program, seed, result);
     }
 
-    /// <summary>Writes the failing schedule of <paramref name="outcome"/> to a trace file that carries the program.</summary>
-    public static string WriteTrace(string directory, IGroupTarget target, ProgramOutcome outcome) =>
-        ScheduleFile.Write(directory, new ScheduleFile(
-            target.Name, ScenarioName, outcome.Bug!, outcome.Seed, SchedulingStrategy.Random, outcome.Result.ReproducibleTrace!, outcome.Program.ToString()));
+    /// <summary>Writes the failing schedule of <paramref name="outcome"/> to a trace file that carries the
+    /// program, and its HTML timeline next to it (<see cref="ScheduleTimeline.HtmlPathFor"/>).</summary>
+    public static string WriteTrace(string directory, IGroupTarget target, ProgramOutcome outcome)
+    {
+        var schedule = new ScheduleFile(
+            target.Name, ScenarioName, outcome.Bug!, outcome.Seed, SchedulingStrategy.Random, outcome.Result.ReproducibleTrace!, outcome.Program.ToString());
+        string path = ScheduleFile.Write(directory, schedule);
+        _ = ScheduleTimeline.WriteNextTo(path, schedule, s =>
+        {
+            (ReplayRun run, Timeline? timeline) = Replay(target, s);
+            return (run.Result, timeline);
+        });
+        return path;
+    }
 
     /// <summary>Replays a trace written by <see cref="WriteTrace"/>.</summary>
-    public static (ExplorationResult Result, Timeline? Timeline) Replay(IGroupTarget target, ScheduleFile trace)
+    public static (ReplayRun Run, Timeline? Timeline) Replay(IGroupTarget target, ScheduleFile trace)
     {
         TaskProgram program;
         try
@@ -56,7 +66,7 @@ public static class ProgramExplorer
 
         Timeline? timeline = null;
         var hangs = new HangNamer();
-        ExplorationResult result = SystematicRunner.Replay(CreateTest(target, program, t => timeline = t, hangs), trace.CoyoteTrace, nameBug: hangs.Name);
-        return (result, timeline);
+        ReplayRun run = SystematicRunner.ReplayChecked(CreateTest(target, program, t => timeline = t, hangs), trace.CoyoteTrace, trace.MaxSteps, hangs.Name);
+        return (run, timeline);
     }
 }

@@ -92,11 +92,16 @@ public sealed class CheckedContext
     /// <summary>Starts a task named <paramref name="name"/> that cancels <paramref name="source"/>
     /// after up to <paramref name="maxYields"/> yields (the caller's timeout firing at a moment the
     /// schedule picks).</summary>
-    public Task CancelLater(string name, CancellationTokenSource source, int maxYields) => StartTask(name, async () =>
+    public Task CancelLater(string name, CancellationTokenSource source, int maxYields)
     {
-        await YieldSomeAsync(maxYields);
-        source.Cancel();
-    });
+        Checker.Timeline?.Describe(name, "the caller's timeout: cancels the caller's token at a moment the schedule picks");
+        return StartTask(name, async () =>
+        {
+            await YieldSomeAsync(maxYields);
+            Log("cancels the caller's token", TimelineEntryKind.CancelCalled);
+            source.Cancel();
+        });
+    }
 
     /// <summary>Records a step of the scenario in the timeline.</summary>
     public void Log(string what, TimelineEntryKind kind = TimelineEntryKind.Note)

@@ -46,6 +46,7 @@ public sealed class CheckedRun
 
     private IGroupScope? _scope;
     private CancellationTokenRegistration _callerRegistration;
+    private CancellationTokenRegistration _tokenRegistration;
 
     private CheckedRun(IGroupTarget target, InvariantChecker checker, CancellationToken callerToken)
     {
@@ -118,6 +119,16 @@ public sealed class CheckedRun
             },
             this);
         _bodyStarted = true;
+
+        // The moment the group's token really becomes cancelled, for the timeline. Registered on every
+        // schedule, not only on replay, so that exploring and replaying run the same code.
+        _tokenRegistration = scope.Token.UnsafeRegister(
+            static state =>
+            {
+                var r = (CheckedRun)state!;
+                r._checker.TokenCancelled(r.GroupId);
+            },
+            this);
         var checkedScope = new Scope(this, scope);
         string name = $"{_checker.NameOf(GroupId)}/body";
         return Wrap(name, scope.Token, cancelledBefore: false, isChild: false, _ => body(checkedScope));
@@ -127,6 +138,12 @@ public sealed class CheckedRun
     /// stays synchronous, so a delegate that throws before its first await still does.</summary>
     private Task Wrap(string name, CancellationToken token, bool cancelledBefore, bool isChild, Func<CancellationToken, Task> work)
     {
+        // A child is named after the group's own id for it, which every library event about it carries.
+        if (isChild)
+        {
+            name = _checker.ChildName(GroupId, name);
+        }
+
         // Naming the task (an AsyncLocal write) is only needed for a readable timeline (replay).
         bool named = _checker.Timeline is not null;
         string? previousName = named ? Timeline.SetCurrentTask(name) : null;
@@ -247,6 +264,7 @@ public sealed class CheckedRun
     private void OnCompleted(Task task)
     {
         _callerRegistration.Dispose();
+        _tokenRegistration.Dispose();
         Exception[] failures;
         Exception[] mayFailures = [];
         int unfinished;
@@ -306,6 +324,7 @@ public sealed class CheckedRun
             }
 
             Exception? thrown = null;
+            run._checker.CancelCalled(run.GroupId);
             try
             {
                 inner.Cancel();
@@ -358,12 +377,14 @@ public sealed class CheckedRun
 
             string name = $"{run._checker.NameOf(run.GroupId)}/child {id}";
             TTask task;
+            run._checker.SpawnCalled(run.GroupId);
             try
             {
                 task = spawn((ct, work) => run.Wrap(name, ct, cancelledBefore, isChild: true, work));
             }
             catch (Exception e)
             {
+                run._checker.SpawnReturned(run.GroupId);
                 bool closing;
                 using (run._gate.Enter())
                 {
@@ -374,6 +395,7 @@ public sealed class CheckedRun
                 throw;
             }
 
+            run._checker.SpawnReturned(run.GroupId);
             if (completed)
             {
                 run._checker.SpawnAcceptedAfterCompletion(run.GroupId);

@@ -63,40 +63,96 @@ public static class ScenarioExplorer
         ExplorationSettings settings,
         Shard shard,
         string outDirectory,
-        Action<int>? onProgress = null)
+        Action<int>? onProgress = null,
+        int parallelism = 1,
+        CancellationToken cancellation = default)
     {
-        var hangs = new HangNamer();
-        Func<Task> test = CreateTest(target, scenario, hangs: hangs);
-        var elapsed = TimeSpan.Zero;
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parallelism);
+        var started = System.Diagnostics.Stopwatch.StartNew();
         int explored = 0;
+        int progress = 0;
         var uncontrolled = new List<string>();
-        for (int batch = 0; explored < settings.Iterations; batch++)
+        int batchCount = (settings.Iterations + BatchSize - 1) / BatchSize;
+
+        // Batches run in waves of `parallelism` engines (one thread each). Batch k always has the same
+        // seed and size, and a wave's bug is the lowest-numbered batch's, so the outcome depends on the
+        // seed (and the parallelism only through how many schedules a bug's wave explored), never on timing.
+        // Cancellation (Ctrl-C) stops between waves and inside one (each engine stops after its current schedule).
+        for (int first = 0; first < batchCount && !cancellation.IsCancellationRequested; first += parallelism)
         {
-            int iterations = Math.Min(BatchSize, settings.Iterations - explored);
-            uint seed = unchecked(settings.Seed + (uint)shard.Index + ((uint)batch * (uint)shard.Count));
-            int before = explored;
-            ExplorationResult result = SystematicRunner.Explore(
-                test,
-                settings with { Iterations = iterations, Seed = seed },
-                onIteration: i => onProgress?.Invoke(before + (int)i + 1),
-                nameBug: hangs.Name);
-            explored += result.Schedules;
-            elapsed += result.Elapsed;
-            uncontrolled.AddRange(result.UncontrolledInvocations);
-            if (result.FoundBug)
+            int waveSize = Math.Min(parallelism, batchCount - first);
+            var results = new ExplorationResult[waveSize];
+            var seeds = new uint[waveSize];
+            Exception? failure = null;
+            var threads = new Thread[waveSize];
+            for (int w = 0; w < waveSize; w++)
             {
-                string bug = result.Bugs[0];
-                string path = ScheduleFile.Write(outDirectory, new ScheduleFile(target.Name, scenario.Name, bug, seed, settings.Strategy, result.ReproducibleTrace!));
-                return new ScenarioOutcome(target, scenario, explored, elapsed, bug, path, uncontrolled);
+                int batch = first + w;
+                int slot = w;
+                int iterations = Math.Min(BatchSize, settings.Iterations - (batch * BatchSize));
+                seeds[slot] = unchecked(settings.Seed + (uint)shard.Index + ((uint)batch * (uint)shard.Count));
+                threads[w] = new Thread(() =>
+                {
+                    try
+                    {
+                        // One hang namer per engine: it remembers the schedule now running on it.
+                        var hangs = new HangNamer();
+                        results[slot] = SystematicRunner.Explore(
+                            CreateTest(target, scenario, hangs: hangs),
+                            settings with { Iterations = iterations, Seed = seeds[slot] },
+                            onIteration: _ => onProgress?.Invoke(Interlocked.Increment(ref progress)),
+                            cancellation,
+                            hangs.Name);
+                    }
+                    catch (Exception e)
+                    {
+                        Interlocked.CompareExchange(ref failure, e, null);
+                    }
+                }) { IsBackground = true, Name = $"taskgroups-explore-{slot}" };
+                threads[w].Start();
             }
 
-            if (result.Schedules == 0)
+            foreach (Thread t in threads)
+            {
+                t.Join();
+            }
+
+            if (failure is not null)
+            {
+                throw new InvalidOperationException($"exploring {scenario.Name} failed: {failure.Message}", failure);
+            }
+
+            for (int w = 0; w < waveSize; w++)
+            {
+                explored += results[w].Schedules;
+                uncontrolled.AddRange(results[w].UncontrolledInvocations);
+            }
+
+            int found = Array.FindIndex(results, r => r.FoundBug);
+            if (found >= 0)
+            {
+                ExplorationResult result = results[found];
+                string bug = result.Bugs[0];
+                var schedule = new ScheduleFile(target.Name, scenario.Name, bug, seeds[found], settings.Strategy, result.ReproducibleTrace!)
+                {
+                    MaxSteps = settings.MaxSteps,
+                    Fingerprint = ScheduleFile.FingerprintOf([typeof(TaskGroup).Assembly, target.GetType().Assembly]),
+                };
+                string path = ScheduleFile.Write(outDirectory, schedule);
+                string html = ScheduleTimeline.WriteNextTo(path, schedule, s => ReplayWithTimeline(target, scenario, s));
+                return new ScenarioOutcome(target, scenario, explored, started.Elapsed, bug, path, uncontrolled, html);
+            }
+
+            if (results.All(r => r.Schedules == 0))
             {
                 break; // Coyote had nothing left to explore
             }
         }
 
-        return new ScenarioOutcome(target, scenario, explored, elapsed, Bug: null, TracePath: null, uncontrolled);
+        return new ScenarioOutcome(target, scenario, explored, started.Elapsed, Bug: null, TracePath: null, uncontrolled);
     }
 
     /// <summary>
@@ -105,7 +161,7 @@ public static class ScenarioExplorer
     /// happened and the timeline. Throws <see cref="ScheduleFileException"/> when the file names a
     /// target or scenario this run does not have.
     /// </summary>
-    public static (ExplorationResult Result, Timeline? Timeline) Replay(ScheduleFile schedule, TargetRegistry targets, ScenarioRegistry scenarios)
+    public static (ReplayRun Run, Timeline? Timeline) Replay(ScheduleFile schedule, TargetRegistry targets, ScenarioRegistry scenarios)
     {
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentNullException.ThrowIfNull(targets);
@@ -114,9 +170,20 @@ public static class ScenarioExplorer
             ?? throw new ScheduleFileException($"the schedule names target '{schedule.Target}', which this harness does not have");
         Scenario scenario = scenarios.Find(schedule.Scenario)
             ?? throw new ScheduleFileException($"the schedule names scenario '{schedule.Scenario}', which this harness does not have");
+        return ReplayChecked(target, scenario, schedule);
+    }
+
+    private static (ReplayRun Run, Timeline? Timeline) ReplayChecked(IGroupTarget target, Scenario scenario, ScheduleFile schedule)
+    {
         Timeline? timeline = null;
         var hangs = new HangNamer();
-        ExplorationResult result = SystematicRunner.Replay(CreateTest(target, scenario, t => timeline = t, hangs), schedule.CoyoteTrace, nameBug: hangs.Name);
-        return (result, timeline);
+        ReplayRun run = SystematicRunner.ReplayChecked(CreateTest(target, scenario, t => timeline = t, hangs), schedule.CoyoteTrace, schedule.MaxSteps, hangs.Name);
+        return (run, timeline);
+    }
+
+    private static (ExplorationResult Result, Timeline? Timeline) ReplayWithTimeline(IGroupTarget target, Scenario scenario, ScheduleFile schedule)
+    {
+        (ReplayRun run, Timeline? timeline) = ReplayChecked(target, scenario, schedule);
+        return (run.Result, timeline);
     }
 }

@@ -10,7 +10,8 @@ public sealed record ScenarioOutcome(
     TimeSpan Elapsed,
     string? Bug,
     string? TracePath,
-    IReadOnlyList<string> UncontrolledInvocations)
+    IReadOnlyList<string> UncontrolledInvocations,
+    string? HtmlPath = null)
 {
     /// <summary>Schedules per second.</summary>
     public double SchedulesPerSecond => Elapsed.TotalSeconds > 0 ? Schedules / Elapsed.TotalSeconds : 0;

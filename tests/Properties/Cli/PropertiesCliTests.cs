@@ -36,7 +36,7 @@ public sealed class PropertiesCliTests : IDisposable
         string count = Assert.Single(r.Lines, l => l.StartsWith("counterexample: ", StringComparison.Ordinal));
         Assert.Matches("^counterexample: [1-6] operations$", count);
         string bug = Assert.Single(r.Lines, l => l.StartsWith("bug: ", StringComparison.Ordinal));
-        string trace = Assert.Single(r.Lines, l => l.StartsWith("trace: ", StringComparison.Ordinal))["trace: ".Length..];
+        string trace = Assert.Single(r.Lines, l => l.StartsWith("schedule: ", StringComparison.Ordinal))["schedule: ".Length..];
         Assert.True(File.Exists(trace));
 
         CliResult replay = HarnessCli.Run("replay", trace);
@@ -60,9 +60,13 @@ public sealed class PropertiesCliTests : IDisposable
     public void Replay_TraceWithBrokenProgram_OneLineErrorExitTwo()
     {
         CliResult found = HarnessCli.Run("properties", "--target", "seed-cancellable", "--count", "5", "--seed", "1", "--out", _work);
-        string trace = Assert.Single(found.Lines, l => l.StartsWith("trace: ", StringComparison.Ordinal))["trace: ".Length..];
+        string trace = Assert.Single(found.Lines, l => l.StartsWith("schedule: ", StringComparison.Ordinal))["schedule: ".Length..];
         string broken = Path.Combine(_work, "broken.json");
-        File.WriteAllText(broken, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(trace), "\"program\": \"[^\"]*\"", "\"program\": \"spawn { frobnicate }\""));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(trace))!.AsObject();
+        json["program"] = "spawn { frobnicate }";
+        json.Remove("checksum"); // re-sealed, so that the program (not the checksum) is what is rejected
+        json["checksum"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString())));
+        File.WriteAllText(broken, json.ToJsonString());
 
         CliResult r = HarnessCli.Run("replay", broken);
         Assert.True(r.Code == 2, r.ToString());

@@ -53,8 +53,8 @@ public sealed class SpecificationProperties
         {
             ScheduleFile trace = ScheduleFile.Read(ProgramExplorer.WriteTrace(dir, target, shrunk));
             Assert.Equal(shrunk.Program.ToString(), trace.Program);
-            (ExplorationResult replayed, _) = ProgramExplorer.Replay(target, trace);
-            Assert.Equal(shrunk.Bug, Assert.Single(replayed.Bugs));
+            (ReplayRun replayed, _) = ProgramExplorer.Replay(target, trace);
+            Assert.Equal(shrunk.Bug, Assert.Single(replayed.Result.Bugs));
         }
         finally
         {

@@ -1,31 +1,22 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Coyote.Random;
 using Microsoft.Coyote.Specifications;
 using TaskGroups.Harness.Scenarios;
-using TaskGroups.Verification.Engine;
-using Xunit;
+using TaskGroups.Verification;
+using Verifier = TaskGroups.Verification.Systematic; // this project's namespace is TaskGroups.Systematic
 
 namespace TaskGroups.Systematic.Core;
 
-/// <summary>Runs one scenario of the real <see cref="TaskGroup"/> under Coyote (strict mode) and fails
-/// the xunit test with Coyote's bug text and the failing schedule when any explored schedule breaks a
-/// <see cref="Specification.Assert(bool, string, object[])"/>, deadlocks, or calls anything uncontrolled.</summary>
+/// <summary>Runs one scenario of the real <see cref="TaskGroup"/> through <see cref="Verifier.Verify"/>
+/// (strict mode, the invariant checker on every group): a schedule that breaks a
+/// <see cref="Specification.Assert(bool, string, object[])"/>, deadlocks, or calls anything uncontrolled
+/// fails the xunit test with the bug:, schedule: and replay: lines.</summary>
 internal static class Exploration
 {
-    /// <summary>Explores <paramref name="scenario"/> for <see cref="Schedules.Count"/> schedules with a
-    /// fixed seed, so that a failure replays.</summary>
-    public static void AssertHolds(Func<Task> scenario, uint seed)
-    {
-        int iterations = Schedules.Count();
-        ExplorationResult result = SystematicRunner.Explore(scenario, new ExplorationSettings(iterations, Seed: seed));
-
-        Assert.False(
-            result.FoundBug,
-            result.FoundBug
-                ? $"Coyote found a bug (seed {seed}): {result.Bugs[0]}{Environment.NewLine}schedule:{Environment.NewLine}{result.ReproducibleTrace}"
-                : string.Empty);
-        Assert.Empty(result.UncontrolledInvocations);
-        Assert.True(result.Schedules >= iterations, $"explored {result.Schedules} of {iterations} schedules");
-    }
+    /// <summary>Verifies <paramref name="scenario"/> with a fixed seed on one engine (the seeds these
+    /// tests were written with), so that a failure replays; the calling test's name goes into the schedule.</summary>
+    public static void AssertHolds(Func<Task> scenario, uint seed, [CallerMemberName] string testName = "", [CallerFilePath] string file = "") =>
+        Verifier.Verify(scenario, new SystematicOptions { Seed = seed, Parallelism = 1 }, testName, file);
 }
 
 /// <summary>Checks made inside a scenario: a violation becomes a Coyote bug with a replayable schedule.</summary>

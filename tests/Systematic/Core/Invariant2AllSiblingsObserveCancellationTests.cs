@@ -6,7 +6,7 @@ namespace TaskGroups.Systematic.Core;
 /// <summary>How a scenario cancels the group.</summary>
 public enum CancelCause
 {
-    /// <summary>A child calls <see cref="TaskGroup.Cancel"/>.</summary>
+    /// <summary>A child calls <see cref="TaskGroup.Cancel()"/>.</summary>
     Cancel,
 
     /// <summary>A child fails.</summary>

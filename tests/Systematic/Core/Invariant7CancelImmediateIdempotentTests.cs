@@ -3,7 +3,7 @@ using Xunit;
 
 namespace TaskGroups.Systematic.Core;
 
-/// <summary>Where a scenario calls <see cref="TaskGroup.Cancel"/> from.</summary>
+/// <summary>Where a scenario calls <see cref="TaskGroup.Cancel()"/> from.</summary>
 public enum Canceller
 {
     /// <summary>The body.</summary>

@@ -31,8 +31,10 @@ public sealed class CliTests : IDisposable
         CliResult r = HarnessCli.Run("explore", "--target", "seed-cancellable", "--scenario", "gh-155433-timeout-after-cancel", "--iterations", "2000", "--seed", "7", "--out", _work);
         Assert.True(r.Code == 1, r.ToString());
         string bug = Assert.Single(r.Lines, l => l.StartsWith("bug: ", StringComparison.Ordinal));
-        string trace = Assert.Single(r.Lines, l => l.StartsWith("trace: ", StringComparison.Ordinal))["trace: ".Length..];
-        Assert.Contains(r.Lines, l => l == $"replay: dotnet run --project src/Harness -- replay {trace}");
+        string trace = Assert.Single(r.Lines, l => l.StartsWith("schedule: ", StringComparison.Ordinal))["schedule: ".Length..];
+        string project = Path.Combine(HarnessCli.RepositoryRoot, "src", "Harness");
+        string config = HarnessCli.Configuration == "Release" ? "-c Release " : string.Empty;
+        Assert.Contains(r.Lines, l => l == $"replay: dotnet run {config}--project {project} -- replay {trace}");
         Assert.True(File.Exists(trace));
 
         for (int i = 0; i < 2; i++)
@@ -42,6 +44,52 @@ public sealed class CliTests : IDisposable
             Assert.Equal(bug, Assert.Single(replay.Lines, l => l.StartsWith("bug: ", StringComparison.Ordinal)));
             Assert.Contains("timeline:", replay.Out);
         }
+    }
+
+    [Fact]
+    public void Replay_DamagedOrDivergedSchedule_CorruptExitTwo_DivergedExitFour()
+    {
+        CliResult r = HarnessCli.Run("explore", "--target", "seed-cancellable", "--scenario", "fail-fast", "--iterations", "300", "--seed", "7", "--out", _work);
+        Assert.True(r.Code == 1, r.ToString());
+        string schedule = Assert.Single(r.Lines, l => l.StartsWith("schedule: ", StringComparison.Ordinal))["schedule: ".Length..];
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(schedule))!.AsObject();
+
+        // A flipped boolean (or any edit) without a matching checksum: corrupt, exit 2.
+        string flipped = Path.Combine(_work, "flipped.schedule.json");
+        File.WriteAllText(flipped, File.ReadAllText(schedule).Replace("\"IsLivenessCheckingEnabled\": true", "\"IsLivenessCheckingEnabled\": false", StringComparison.Ordinal));
+        CliResult corrupt = HarnessCli.Run("replay", flipped);
+        Assert.True(corrupt.Code == 2, corrupt.ToString());
+        Assert.Contains("corrupt", corrupt.Err);
+
+        // A changed seed with a recomputed checksum: inconsistent header, exit 2.
+        var reseeded = (System.Text.Json.Nodes.JsonObject)json.DeepClone();
+        reseeded["seed"] = 12345;
+        CliResult inconsistent = HarnessCli.Run("replay", WriteWithChecksum(reseeded, "reseeded"));
+        Assert.True(inconsistent.Code == 2, inconsistent.ToString());
+        Assert.Contains("inconsistent", inconsistent.Err);
+
+        // Steps cut to half with a recomputed checksum: the replay diverges, exit 4.
+        var cut = (System.Text.Json.Nodes.JsonObject)json.DeepClone();
+        var steps = cut["coyote"]!["Steps"]!.AsArray();
+        int keep = steps.Count / 2;
+        while (steps.Count > keep)
+        {
+            steps.RemoveAt(steps.Count - 1);
+        }
+
+        CliResult diverged = HarnessCli.Run("replay", WriteWithChecksum(cut, "cut"));
+        Assert.True(diverged.Code == 4, diverged.ToString());
+        Assert.Contains(diverged.Lines, l => l.StartsWith("diverged at step ", StringComparison.Ordinal) && l.Contains("the code changed since the schedule was recorded", StringComparison.Ordinal));
+    }
+
+    private string WriteWithChecksum(System.Text.Json.Nodes.JsonObject json, string name)
+    {
+        json.Remove("checksum");
+        byte[] hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+        json["checksum"] = "sha256:" + Convert.ToHexStringLower(hash);
+        string path = Path.Combine(_work, name + ".schedule.json");
+        File.WriteAllText(path, json.ToJsonString());
+        return path;
     }
 
     [Theory]

@@ -49,8 +49,8 @@ public abstract class TargetContractTests
         Assert.Equal(outcome.Bug, trace.Bug);
         for (int i = 0; i < 2; i++)
         {
-            (ExplorationResult replayed, _) = ScenarioExplorer.Replay(trace, ZooTargets.Registry, ScenarioRegistry.BuiltIn);
-            Assert.Equal(outcome.Bug, Assert.Single(replayed.Bugs));
+            (ReplayRun replayed, _) = ScenarioExplorer.Replay(trace, ZooTargets.Registry, ScenarioRegistry.BuiltIn);
+            Assert.Equal(outcome.Bug, Assert.Single(replayed.Result.Bugs));
         }
 
         Directory.Delete(outDir, recursive: true);

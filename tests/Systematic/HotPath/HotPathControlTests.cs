@@ -1,5 +1,8 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Coyote.Specifications;
+using TaskGroups.Verification;
 using TaskGroups.Verification.Engine;
+using Verifier = TaskGroups.Verification.Systematic; // this project's namespace is TaskGroups.Systematic
 using Xunit;
 
 namespace TaskGroups.Systematic.HotPath;
@@ -12,12 +15,9 @@ namespace TaskGroups.Systematic.HotPath;
 /// </summary>
 public class HotPathControlTests
 {
-    private static void AssertClean(Func<Task> test, int iterations = 200)
-    {
-        ExplorationResult result = SystematicRunner.Explore(test, new ExplorationSettings(Schedules.Count(iterations), Seed: 7));
-        Assert.Empty(result.UncontrolledInvocations);
-        Assert.False(result.FoundBug, result.FoundBug ? result.Bugs[0] : null);
-    }
+    /// <summary>Through <see cref="Verifier.Verify"/>, like every systematic test: strict mode and the checker on.</summary>
+    private static void AssertClean(Func<Task> test, int iterations = 200, [CallerMemberName] string testName = "", [CallerFilePath] string file = "") =>
+        Verifier.Verify(test, new SystematicOptions { Schedules = Schedules.Count(iterations), Seed = 7, Parallelism = 1 }, testName, file);
 
     /// <summary>Blocked until <paramref name="ct"/> is cancelled (Task.Delay does not wake under Coyote).</summary>
     private static Task Blocked(CancellationToken ct)

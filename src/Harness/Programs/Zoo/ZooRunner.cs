@@ -106,9 +106,9 @@ public static class ZooRunner
     public static bool Replays(string schedulePath, string bug)
     {
         ScheduleFile schedule = ScheduleFile.Read(schedulePath);
-        (ExplorationResult result, _) = schedule.Kind == ScheduleKind.Program
+        (ReplayRun run, _) = schedule.Kind == ScheduleKind.Program
             ? ProgramExplorer.Replay(ZooTargets.Registry.Find(schedule.Target)!, schedule)
             : ScenarioExplorer.Replay(schedule, ZooTargets.Registry, ScenarioRegistry.BuiltIn);
-        return result.FoundBug && result.Bugs[0] == bug;
+        return run.Result.FoundBug && run.Result.Bugs[0] == bug;
     }
 }

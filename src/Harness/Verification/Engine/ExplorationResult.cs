@@ -13,6 +13,9 @@ public sealed record ExplorationResult(
     string? ReproducibleTrace,
     TimeSpan Elapsed)
 {
+    /// <summary>The Coyote seed of the engine that produced this result (the one that found the bug).</summary>
+    public uint Seed { get; init; }
+
     /// <summary>True when a bug was found.</summary>
     public bool FoundBug => Bugs.Count > 0;
 }

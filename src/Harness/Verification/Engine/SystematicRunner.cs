@@ -46,32 +46,111 @@ public static class SystematicRunner
     }
 
     /// <summary>Explores <paramref name="test"/> and reports what was found.</summary>
+    /// <remarks>Cancelling <paramref name="cancellation"/> stops the engine after its current schedule.</remarks>
     /// <param name="test">The test body.</param>
     /// <param name="settings">The exploration's settings.</param>
     /// <param name="onIteration">Called after each schedule.</param>
+    /// <param name="cancellation">Stops the engine after its current schedule.</param>
     /// <param name="nameBug">Rewrites Coyote's bug report (a deadlock into the invariant it breaks).</param>
-    public static ExplorationResult Explore(Func<Task> test, ExplorationSettings settings, Action<uint>? onIteration = null, Func<string, string>? nameBug = null)
+    public static ExplorationResult Explore(Func<Task> test, ExplorationSettings settings, Action<uint>? onIteration = null, CancellationToken cancellation = default, Func<string, string>? nameBug = null)
     {
         ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(settings);
         EnsureRewritten(test.Method.DeclaringType ?? typeof(SystematicRunner));
-        return Run(CreateConfiguration(settings), test, onIteration, nameBug);
+        return Run(CreateConfiguration(settings), test, onIteration, replaySteps: null, cancellation, nameBug).Result with { Seed = settings.Seed };
+    }
+
+    /// <summary>
+    /// Explores <paramref name="test"/> on <paramref name="parallelism"/> engines at once: engine
+    /// <c>w</c> of <c>P</c> explores its share of the schedules with seed <c>seed + w</c>. The result is
+    /// the one of the lowest-numbered engine that found a bug (or the sum when none did), so the same
+    /// seed and parallelism always report the same schedule, whatever the timing. With a parallelism
+    /// of 1 it is exactly <see cref="Explore"/>.
+    /// </summary>
+    public static ExplorationResult ExploreParallel(Func<Task> test, ExplorationSettings settings, int parallelism, Action<int>? onProgress = null, Func<string, string>? nameBug = null)
+    {
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parallelism);
+        int engines = Math.Min(parallelism, settings.Iterations);
+        if (engines <= 1)
+        {
+            int done = 0;
+            return Explore(test, settings, onProgress is null ? null : _ => onProgress(Interlocked.Increment(ref done)), nameBug: nameBug);
+        }
+
+        EnsureRewritten(test.Method.DeclaringType ?? typeof(SystematicRunner));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var results = new ExplorationResult[engines];
+        int progress = 0;
+        var threads = new Thread[engines];
+        Exception? failure = null;
+        for (int w = 0; w < engines; w++)
+        {
+            int worker = w;
+            int share = (settings.Iterations / engines) + (worker < settings.Iterations % engines ? 1 : 0);
+            ExplorationSettings mine = settings with { Iterations = share, Seed = unchecked(settings.Seed + (uint)worker) };
+
+            // Plain threads, not the thread pool: each engine blocks its thread for the whole run, and
+            // Coyote's own workers must not starve behind them.
+            threads[w] = new Thread(() =>
+            {
+                try
+                {
+                    results[worker] = Run(CreateConfiguration(mine), test, onProgress is null ? null : _ => onProgress(Interlocked.Increment(ref progress)), replaySteps: null, nameBug: nameBug).Result with { Seed = mine.Seed };
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref failure, e, null);
+                }
+            }) { IsBackground = true, Name = $"taskgroups-engine-{worker}" };
+            threads[w].Start();
+        }
+
+        foreach (Thread t in threads)
+        {
+            t.Join();
+        }
+
+        if (failure is not null)
+        {
+            throw new InvalidOperationException($"an exploration engine failed: {failure.Message}", failure);
+        }
+
+        ExplorationResult? buggy = Array.Find(results, r => r.FoundBug);
+        IReadOnlyList<string> uncontrolled = [.. results.SelectMany(r => r.UncontrolledInvocations).Distinct()];
+        if (buggy is not null)
+        {
+            return buggy with { Schedules = results.Sum(r => r.Schedules), UncontrolledInvocations = uncontrolled, Elapsed = started.Elapsed };
+        }
+
+        return new ExplorationResult(results.Sum(r => r.Schedules), [], uncontrolled, null, started.Elapsed) { Seed = settings.Seed };
     }
 
     /// <summary>Replays the schedule in <paramref name="reproducibleTrace"/> (Coyote's JSON trace).</summary>
-    /// <param name="test">The test body.</param>
-    /// <param name="reproducibleTrace">Coyote's JSON trace.</param>
-    /// <param name="maxSteps">The scheduling-step bound.</param>
-    /// <param name="nameBug">Rewrites Coyote's bug report, as the exploration did.</param>
-    public static ExplorationResult Replay(Func<Task> test, string reproducibleTrace, uint maxSteps = 2_000, Func<string, string>? nameBug = null)
+    public static ExplorationResult Replay(Func<Task> test, string reproducibleTrace, uint maxSteps = 2_000, Func<string, string>? nameBug = null) =>
+        ReplayChecked(test, reproducibleTrace, maxSteps, nameBug).Result;
+
+    /// <summary>
+    /// Replays the schedule in <paramref name="reproducibleTrace"/> and says whether the run followed
+    /// it to the end: <see cref="ReplayRun.DivergedAtStep"/> is the first recorded step the code did
+    /// not take (Coyote asked for a choice the schedule does not have, or took another one), or the
+    /// step count when the run stopped with recorded steps left over.
+    /// </summary>
+    public static ReplayRun ReplayChecked(Func<Task> test, string reproducibleTrace, uint maxSteps = 2_000, Func<string, string>? nameBug = null)
     {
         ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(reproducibleTrace);
         EnsureRewritten(test.Method.DeclaringType ?? typeof(SystematicRunner));
+        string[] recorded = System.Text.Json.Nodes.JsonNode.Parse(reproducibleTrace)?["Steps"] is System.Text.Json.Nodes.JsonArray steps
+            ? [.. steps.Select(s => s?.GetValue<string>() ?? string.Empty)]
+            : [];
         Configuration configuration = CreateConfiguration(new ExplorationSettings(1, MaxSteps: maxSteps))
             .WithReproducibleTrace(reproducibleTrace);
-        return Run(configuration, test, onIteration: null, nameBug);
+        return Run(configuration, test, onIteration: null, replaySteps: recorded, nameBug: nameBug);
     }
 
-    private static ExplorationResult Run(Configuration configuration, Func<Task> test, Action<uint>? onIteration, Func<string, string>? nameBug)
+    private static ReplayRun Run(Configuration configuration, Func<Task> test, Action<uint>? onIteration, string[]? replaySteps, CancellationToken cancellation = default, Func<string, string>? nameBug = null)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         using var engine = TestingEngine.Create(configuration, test);
@@ -81,6 +160,7 @@ public static class SystematicRunner
             engine.RegisterEndIterationCallBack(onIteration);
         }
 
+        using (cancellation.Register(engine.Stop))
         using (CrashContainment.Enter())
         {
             engine.Run();
@@ -95,11 +175,27 @@ public static class SystematicRunner
 
         TestReport report = engine.TestReport;
         int schedules = report.NumOfExploredFairPaths + report.NumOfExploredUnfairPaths;
-        return new ExplorationResult(
+        var result = new ExplorationResult(
             schedules,
-            report.BugReports.Select(b => nameBug?.Invoke(b) ?? b).ToList(),
+            // One line: an unhandled exception's report goes on with its stack trace, and a bug line must
+            // stay one line that a replay prints identically.
+            report.BugReports.Select(b => FirstLine(nameBug?.Invoke(b) ?? b)).ToList(),
             report.UncontrolledInvocations.ToList(),
             report.NumOfFoundBugs > 0 ? engine.ReproducibleTrace : null,
             started.Elapsed);
+        if (replaySteps is null)
+        {
+            return new ReplayRun(result, DivergedAtStep: null, Detail: null);
+        }
+
+        (int? diverged, string? detail) = ReplayDivergence.Of(engine, replaySteps, result);
+        return new ReplayRun(result, diverged, detail);
     }
+
+    /// <summary>The report up to its stack trace, on one line (an assertion's expected/actual lines kept).</summary>
+    private static string FirstLine(string text) =>
+        string.Join(' ', text.Split('\n')
+            .Select(l => l.Trim())
+            .TakeWhile(l => !l.StartsWith("at ", StringComparison.Ordinal) && !l.StartsWith("---", StringComparison.Ordinal))
+            .Where(l => l.Length > 0));
 }

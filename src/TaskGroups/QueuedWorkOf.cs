@@ -1,0 +1,23 @@
+namespace TaskGroups;
+
+/// <summary>A queued child with a result.</summary>
+/// <typeparam name="T">The child's result.</typeparam>
+internal sealed class QueuedWorkOf<T>(Func<CancellationToken, Task<T>> work, int childId) : QueuedChild(childId)
+{
+    private readonly TaskCompletionSource<T> _proxy = new();
+
+    public override Task Proxy => _proxy.Task;
+
+    /// <summary>The typed proxy, returned by <see cref="TaskGroup.Spawn{T}"/>.</summary>
+    public Task<T> TypedProxy => _proxy.Task;
+
+    public override Task Start(TaskGroup group) => group.InvokeChild(work, ChildId);
+
+    public override void CompleteProxy(Task task)
+    {
+        if (!TryCopyFailure(task, _proxy))
+        {
+            _proxy.TrySetResult(((Task<T>)task).Result);
+        }
+    }
+}

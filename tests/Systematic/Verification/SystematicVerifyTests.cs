@@ -1,0 +1,92 @@
+using TaskGroups.Verification;
+using Verifier = TaskGroups.Verification.Systematic; // this project's namespace is TaskGroups.Systematic
+using Xunit;
+
+namespace TaskGroups.Systematic.Verification;
+
+/// <summary>
+/// The engine behind every systematic test, tested on a deliberately broken test body (a lost update:
+/// two children read, await, then write a shared counter): <see cref="Verifier.Verify"/> must fail
+/// with the three lines, write the schedule file it names, replay it once itself, and a replay of the
+/// file must fail with the identical bug line; the same body with an atomic increment must pass.
+/// </summary>
+public sealed class SystematicVerifyTests : IDisposable
+{
+    private readonly string _work = Path.Combine(Path.GetTempPath(), "taskgroups-verify", Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_work))
+        {
+            Directory.Delete(_work, recursive: true);
+        }
+    }
+
+    private static Func<Task> Counter(bool atomic) => async () =>
+    {
+        int counter = 0;
+        await TaskGroup.RunAsync(group =>
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                _ = group.Spawn(async _ =>
+                {
+                    if (atomic)
+                    {
+                        await Task.Yield();
+                        Interlocked.Increment(ref counter);
+                        return;
+                    }
+
+                    int read = counter;
+                    await Task.Yield();
+                    counter = read + 1;
+                });
+            }
+
+            return Task.CompletedTask;
+        });
+        if (counter != 2)
+        {
+            throw new InvalidOperationException($"lost update: counter is {counter}");
+        }
+    };
+
+    [Fact]
+    public void Verify_BrokenTest_PrintsThreeLinesAndTheScheduleReplaysToTheIdenticalBug()
+    {
+        var options = new SystematicOptions { Schedules = 300, Seed = 3, OutputDirectory = _work, Parallelism = 2 };
+        SystematicTestException found = Assert.Throws<SystematicTestException>(() => Verifier.Verify(Counter(atomic: false), options));
+
+        string[] lines = found.Message.Split('\n');
+        Assert.StartsWith("bug: ", lines[0]);
+        Assert.Contains("lost update: counter is 1", lines[0]);
+        Assert.StartsWith("schedule: ", lines[1]);
+        string schedule = lines[1]["schedule: ".Length..];
+        Assert.True(Path.IsPathRooted(schedule) && File.Exists(schedule), schedule);
+        Assert.Equal(schedule, found.SchedulePath);
+        Assert.Equal($"replay: TASKGROUPS_REPLAY={schedule} dotnet test {Path.Combine(TaskGroups.Testing.HarnessCli.RepositoryRoot, "tests", "Systematic", "Systematic.csproj")} --filter \"FullyQualifiedName={typeof(SystematicVerifyTests).FullName}.{nameof(Verify_BrokenTest_PrintsThreeLinesAndTheScheduleReplaysToTheIdenticalBug)}\"", lines[2]);
+        Assert.Equal("replayed once: reproduced the identical bug", lines[3]);
+
+        // The replay (what TASKGROUPS_REPLAY does) fails with the identical bug line and the timeline.
+        for (int i = 0; i < 2; i++)
+        {
+            SystematicTestException replayed = Assert.Throws<SystematicTestException>(() =>
+                Verifier.Verify(Counter(atomic: false), new SystematicOptions { Seed = 3, Replay = schedule }));
+            Assert.Equal(lines[0], replayed.Message.Split('\n')[0]);
+            Assert.Contains("replayed: reproduced the recorded bug", replayed.Message);
+            Assert.Contains("timeline (", replayed.Message);
+        }
+    }
+
+    [Fact]
+    public void Verify_FixedTest_Passes() =>
+        Verifier.Verify(Counter(atomic: true), new SystematicOptions { Schedules = 300, Seed = 3, OutputDirectory = _work });
+
+    [Fact]
+    public void Verify_BadScheduleCount_IsAnErrorNotIgnored()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Verifier.Verify(Counter(atomic: true), new SystematicOptions { Schedules = 0 }));
+        Assert.Contains("Schedules must be positive", e.Message);
+    }
+}
