@@ -328,6 +328,11 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         {
             GroupState g = StateOf(groupId);
             Timeline?.Add($"{child} ended " + (failure is not null ? $"with failure {failure.GetType().Name}: {failure.Message}" : cancelled ? "cancelled" : "normally"), TimelineEntryKind.Ended);
+            if (failure is not null)
+            {
+                g.WrapperFailures++;
+            }
+
             if (g.RunCompleted)
             {
                 found.Add(new(1, $"{child} was still running after {g.Name} completed"));
@@ -376,9 +381,17 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     /// The run's task completed: check it against the outcome table, given the failures the wrapper
     /// saw thrown, whether the caller's token was cancelled, and whether every child had finished.
     /// </summary>
-    public void RunCompleted(long groupId, Task run, IReadOnlyList<Exception> failures, CancellationToken callerToken, bool callerCancelledWhileRunning, int unfinishedChildren)
+    /// <param name="groupId">The group.</param>
+    /// <param name="run">The run's completed task.</param>
+    /// <param name="failures">Failures the wrapper saw, which the group must report.</param>
+    /// <param name="callerToken">The caller's token.</param>
+    /// <param name="callerCancelledWhileRunning">Whether the caller cancelled before the run's task completed.</param>
+    /// <param name="unfinishedChildren">Body and child code still running.</param>
+    /// <param name="facts">What the wrapper observed by itself (see <see cref="RunFacts"/>).</param>
+    public void RunCompleted(long groupId, Task run, IReadOnlyList<Exception> failures, CancellationToken callerToken, bool callerCancelledWhileRunning, int unfinishedChildren, RunFacts? facts = null)
     {
         var found = new List<InvariantViolation>(0);
+        IReadOnlyList<Exception> mayFailures = facts?.MayFailures ?? [];
         using (_gate.Enter())
         {
             GroupState g = StateOf(groupId);
@@ -397,9 +410,17 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
             {
                 CheckFailures(g, run, failures, found);
             }
-            else if (run.IsFaulted)
+            else if (run.IsFaulted && mayFailures.Count == 0)
             {
                 found.Add(new(5, $"{g.Name} ended Faulted without any failure: {run.Exception!.InnerException?.GetType().Name}: {run.Exception.InnerException?.Message}"));
+            }
+            else if (run.IsFaulted)
+            {
+                // Allowed: a cancellation raced the group's own cancellation and was reported.
+            }
+            else if (facts is { CallerCancelledWhileCodeRan: true } && !run.IsCanceled)
+            {
+                found.Add(new(rule, $"{g.Name}'s caller token was cancelled while its tasks were still running, but the group ended {run.Status}"));
             }
             else if (callerCancelledWhileRunning && !run.IsCanceled && !DecidedBeforeCallerCancelled(g, run))
             {
@@ -413,9 +434,68 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
             {
                 found.Add(new(rule, $"{g.Name} ended Canceled although only its own signal was raised"));
             }
+
+            // CancellationCaught (outcome table, row 2): true exactly when the group ended successfully
+            // with its token cancelled — which, with no failure and no caller cancellation, only its own
+            // Cancel() can have done.
+            if (found.Count == 0 && facts?.CancellationCaught is bool caught)
+            {
+                bool expected = run.Status == TaskStatus.RanToCompletion && facts.TokenCancelled;
+                if (caught != expected)
+                {
+                    found.Add(new(3, $"{g.Name}.CancellationCaught is {caught} but the group ended {run.Status} with its token {(facts.TokenCancelled ? "cancelled" : "not cancelled")}"));
+                }
+            }
         }
 
         Report(found);
+    }
+
+    /// <summary>The caller's token of a group was cancelled (observed by the wrapper).</summary>
+    public void CallerTokenCancelled(long groupId)
+    {
+        using (_gate.Enter())
+        {
+            StateOf(groupId).CallerCancelled = true;
+        }
+    }
+
+    /// <summary>
+    /// Names the invariant a hang breaks, from what was seen before Coyote found every task blocked:
+    /// the innermost group that never completed and why it should have.
+    /// </summary>
+    /// <returns>The violation, or null if every group completed.</returns>
+    public InvariantViolation? DescribeHang()
+    {
+        using (_gate.Enter())
+        {
+            GroupState[] open = [.. _groups.Values.Where(g => !g.RunCompleted && !g.Completed)];
+            if (open.Length == 0)
+            {
+                return null;
+            }
+
+            GroupState g = open[^1]; // the innermost (last opened) group still open
+            GroupState? failed = open.LastOrDefault(o => o.Failures > 0 || o.WrapperFailures > 0);
+            if (failed is not null)
+            {
+                return new(6, $"{failed.Name} never completed: a task failed but a sibling was never cancelled (deadlock)");
+            }
+
+            GroupState? cancelled = open.LastOrDefault(o => o.CancelCalled);
+            if (cancelled is not null)
+            {
+                return new(2, $"{cancelled.Name} never completed: Cancel() was called but a child was never cancelled (deadlock)");
+            }
+
+            GroupState? byCaller = open.LastOrDefault(o => o.CallerCancelled);
+            if (byCaller is not null)
+            {
+                return new(byCaller.Parent is null ? 3 : 4, $"{byCaller.Name} never completed: its caller's token was cancelled but a child was never cancelled (deadlock)");
+            }
+
+            return new(1, $"{g.Name} never completed: a task never finished (deadlock)");
+        }
     }
 
     /// <summary>
@@ -570,5 +650,9 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         public TaskStatus DecidedStatus { get; set; }
 
         public bool DecidedWithCallerCancelled { get; set; }
+
+        public int WrapperFailures { get; set; }
+
+        public bool CallerCancelled { get; set; }
     }
 }

@@ -13,7 +13,7 @@ namespace TaskGroups.Harness.Cli;
 internal static class Commands
 {
     /// <summary>The targets the verbs know: the real group and the seed ports.</summary>
-    internal static TargetRegistry Targets { get; } = TargetRegistry.BuiltIn;
+    internal static TargetRegistry Targets { get; } = ZooTargets.Registry;
 
     /// <summary>The scenarios the verbs know: the built-in corpus.</summary>
     internal static ScenarioRegistry Scenarios { get; } = ScenarioRegistry.BuiltIn;
@@ -26,6 +26,7 @@ internal static class Commands
         root.Subcommands.Add(ReplayCommand());
         root.Subcommands.Add(ThroughputCommand());
         root.Subcommands.Add(PropertiesCommand.Create());
+        root.Subcommands.Add(ZooCommand.Create());
         return root;
     }
 

@@ -16,10 +16,10 @@ public static class ProgramExplorer
     /// a fresh checker (violations become Coyote assertion failures) and the program's interpreter,
     /// which checks every outcome against the reference model.
     /// </summary>
-    public static Func<Task> CreateTest(IGroupTarget target, TaskProgram program, Action<Timeline>? lastTimeline = null)
+    public static Func<Task> CreateTest(IGroupTarget target, TaskProgram program, Action<Timeline>? lastTimeline = null, HangNamer? hangs = null)
     {
         ProgramModel model = ProgramModel.Of(program); // pure and shared: computed once, read by every schedule
-        return ScenarioExplorer.CreateCheckedTest(target, ctx => ProgramInterpreter.RunAsync(ctx, model), lastTimeline);
+        return ScenarioExplorer.CreateCheckedTest(target, ctx => ProgramInterpreter.RunAsync(ctx, model), lastTimeline, hangs);
     }
 
     /// <summary>The Coyote seed for <paramref name="program"/>: its stable hash mixed with
@@ -31,7 +31,8 @@ public static class ProgramExplorer
     public static ProgramOutcome Explore(IGroupTarget target, TaskProgram program, int schedules, uint baseSeed)
     {
         uint seed = SeedFor(program, baseSeed);
-        ExplorationResult result = SystematicRunner.Explore(CreateTest(target, program), new ExplorationSettings(schedules, seed));
+        var hangs = new HangNamer();
+        ExplorationResult result = SystematicRunner.Explore(CreateTest(target, program, hangs: hangs), new ExplorationSettings(schedules, seed), nameBug: hangs.Name);
         return new ProgramOutcome(program, seed, result);
     }
 
@@ -64,7 +65,8 @@ public static class ProgramExplorer
         }
 
         Timeline? timeline = null;
-        ReplayRun run = SystematicRunner.ReplayChecked(CreateTest(target, program, t => timeline = t), trace.CoyoteTrace, trace.MaxSteps);
+        var hangs = new HangNamer();
+        ReplayRun run = SystematicRunner.ReplayChecked(CreateTest(target, program, t => timeline = t, hangs), trace.CoyoteTrace, trace.MaxSteps, hangs.Name);
         return (run, timeline);
     }
 }

@@ -47,6 +47,8 @@ public static class ProgramGenerators
         (2, Gen.Constant<Op>(new CancelOp(0))),
         (1, Gen.Constant<Op>(new ThrowOp(0))),
         (1, Gen.Constant<Op>(new CancelCallerOp())),
+        (1, Gen.Constant<Op>(new CancelOutsideOp())),
+        (1, Gen.Constant<Op>(new SpawnLateOp())),
         (1, Spawn(groupDepth, spawnDepth: 1, size / 2)),
     ]);
 
@@ -61,6 +63,10 @@ public static class ProgramGenerators
             (2, Gen.Constant<Op>(new ThrowInCleanupOp(0))),
             (3, Gen.Constant<Op>(new CancelOp(0))),
             (1, Gen.Constant<Op>(new CancelCallerOp())),
+            (1, Gen.Constant<Op>(new WaitCanceledOp())),
+            (1, Gen.Constant<Op>(new WaitLinkedOp())),
+            (1, Gen.Constant<Op>(new TimeoutOp(0))),
+            (1, Gen.Constant<Op>(new CancelOutsideOp())),
         };
         if (groupDepth > 0)
         {
@@ -112,7 +118,7 @@ public static class ProgramGenerators
                         budget--;
                         ops.Add(new GroupOp(Walk(g.Body, new int[1])));
                         break;
-                    case ThrowOp or ThrowInCleanupOp:
+                    case ThrowOp or ThrowInCleanupOp or TimeoutOp:
                         budget--;
                         ops.Add(op);
                         return new Block(ops.ToImmutable()); // what follows a throw never runs: do not spend the budget on it
@@ -224,7 +230,14 @@ public static class ProgramGenerators
                 break;
             case CancelOp { Levels: > 0 }:
             case CancelCallerOp:
+            case CancelOutsideOp:
                 yield return new CancelOp(0);
+                break;
+            case WaitCanceledOp or WaitLinkedOp:
+                yield return new WaitOp(1);
+                break;
+            case TimeoutOp t:
+                yield return new ThrowOp(t.Failure);
                 break;
         }
     }

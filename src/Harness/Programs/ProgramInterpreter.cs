@@ -27,6 +27,8 @@ public sealed class ProgramInterpreter
     private readonly TaskCompletionSource[] _signals;
     private readonly CancellationTokenSource _caller = new();
     private readonly List<(Task<int> Task, int Value, TaskNode Child)> _values = [];
+    private readonly List<Task> _outsiders = [];
+    private readonly List<(IGroupScope Scope, TaskNode Task)> _lateSpawns = [];
 
     private ProgramInterpreter(CheckedContext ctx, ProgramModel model)
     {
@@ -47,7 +49,33 @@ public sealed class ProgramInterpreter
     {
         var run = new ProgramInterpreter(ctx, model);
         await run.RunGroupAsync(model.Groups[0], run._caller.Token, []);
+        Task[] outsiders;
+        lock (run._outsiders)
+        {
+            outsiders = [.. run._outsiders];
+        }
+
+        await Task.WhenAll(outsiders);
+        run.SpawnLate();
         run.CheckTasks();
+    }
+
+    /// <summary>Every group has completed: each <see cref="SpawnLateOp"/> spawns into its group now.
+    /// Spawn must throw InvalidOperationException; the checker reports anything else (invariant 8).</summary>
+    private void SpawnLate()
+    {
+        foreach ((IGroupScope scope, TaskNode task) in _lateSpawns)
+        {
+            _ctx.Log($"{task.Name} spawns into its completed group");
+            try
+            {
+                _ = scope.Spawn(_ => Task.CompletedTask);
+            }
+            catch (InvalidOperationException)
+            {
+                // required; a different exception or none is reported by the checker
+            }
+        }
     }
 
     private async Task<Task> RunGroupAsync(GroupNode group, CancellationToken callerToken, ImmutableList<IGroupScope> outer)
@@ -95,6 +123,44 @@ public sealed class ProgramInterpreter
                         _ctx.Log($"{task.Name} cancels the caller's token");
                         _caller.Cancel();
                         break;
+                    case WaitCanceledOp:
+                        await WaitCanceledAsync(ct, activity);
+                        break;
+                    case WaitLinkedOp:
+                        using (var perOperation = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                        {
+                            await WaitAsync(signal: null, perOperation.Token, activity);
+                            perOperation.Token.ThrowIfCancellationRequested();
+                        }
+
+                        break;
+                    case TimeoutOp t:
+                        using (var deadline = new CancellationTokenSource())
+                        {
+                            deadline.Cancel();
+                            throw new PlantedTimeoutException(FailureName(t.Failure), deadline.Token);
+                        }
+
+                    case CancelOutsideOp:
+                        IGroupScope own = scopes[0];
+                        Task outsider = _ctx.StartTask("outsider", async () =>
+                        {
+                            await _ctx.YieldSomeAsync(2);
+                            own.Cancel();
+                        });
+                        lock (_outsiders)
+                        {
+                            _outsiders.Add(outsider);
+                        }
+
+                        break;
+                    case SpawnLateOp:
+                        lock (_lateSpawns)
+                        {
+                            _lateSpawns.Add((scopes[0], task));
+                        }
+
+                        break;
                     case SpawnOp s:
                         Spawn(task.Created[i], s.Value, scopes, activity);
                         break;
@@ -105,8 +171,9 @@ public sealed class ProgramInterpreter
                 }
             }
         }
-        catch (OperationCanceledException e) when (e.CancellationToken == ct)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+            // The second own-signal rule: any cancellation while the token is cancelled is the signal.
             _ends[task.Id] = TaskEnd.Canceled;
             throw;
         }
@@ -198,6 +265,44 @@ public sealed class ProgramInterpreter
         }
     }
 
+    /// <summary>Waits like <see cref="WaitAsync"/>, on a TaskCompletionSource that the token's
+    /// registration cancels with <c>TrySetCanceled()</c> (no token); rethrows that cancellation.</summary>
+    private static async Task WaitCanceledAsync(CancellationToken ct, Activity activity)
+    {
+        var pending = new TaskCompletionSource();
+        if (ct.IsCancellationRequested)
+        {
+            pending.TrySetCanceled();
+        }
+
+        CancellationTokenRegistration registration = ct.Register(static s => ((TaskCompletionSource)s!).TrySetCanceled(), pending);
+        try
+        {
+            if (!pending.Task.IsCompleted && !activity.Idle.IsCompleted)
+            {
+                activity.Leave();
+                try
+                {
+                    Task[] wakers = [pending.Task, activity.Idle]; // an array: the span overload is not controlled
+                    await Task.WhenAny(wakers);
+                }
+                finally
+                {
+                    activity.Enter();
+                }
+            }
+        }
+        finally
+        {
+            registration.Unregister();
+        }
+
+        if (pending.Task.IsCanceled)
+        {
+            await pending.Task; // TaskCanceledException without a token
+        }
+    }
+
     internal static string FailureName(int failure) => $"f{failure}";
 
     // ---------------------------------------------------------------------------------------------
@@ -278,6 +383,10 @@ public sealed class ProgramInterpreter
             case PlantedFailureException planted when planted.Message.StartsWith('f')
                 && int.TryParse(planted.Message.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int id):
                 seen.Add(id);
+                break;
+            case PlantedTimeoutException timeout when timeout.Message.StartsWith('f')
+                && int.TryParse(timeout.Message.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int timeoutId):
+                seen.Add(timeoutId);
                 break;
             default:
                 foreign.Add(exception.GetType().Name);

@@ -46,11 +46,14 @@ public sealed class ProgramModel
 
                 switch (task.Block.Ops[i])
                 {
-                    case ThrowOp or ThrowInCleanupOp or CancelCallerOp:
+                    case ThrowOp or ThrowInCleanupOp or TimeoutOp or CancelCallerOp:
                         _sources.Add((task, i, null));
                         break;
                     case CancelOp c:
                         _sources.Add((task, i, task.Group.Outer(c.Levels)));
+                        break;
+                    case CancelOutsideOp:
+                        _sources.Add((task, i, task.Group));
                         break;
                 }
             }
@@ -122,7 +125,7 @@ public sealed class ProgramModel
         bool result = MayStart(task);
         for (int j = 0; result && j < index; j++)
         {
-            result = task.Block.Ops[j] is not (ThrowOp or ThrowInCleanupOp);
+            result = task.Block.Ops[j] is not (ThrowOp or ThrowInCleanupOp or TimeoutOp);
         }
 
         _mayReach[(task.Id, index)] = result;
@@ -166,8 +169,8 @@ public sealed class ProgramModel
     /// <summary>Whether the task may end at operation <paramref name="index"/> if it reaches it.</summary>
     private bool MayExitAt(TaskNode task, int index) => task.Block.Ops[index] switch
     {
-        ThrowOp or ThrowInCleanupOp => true,
-        YieldOp or WaitOp => MayBeCancelledAt(task, index),
+        ThrowOp or ThrowInCleanupOp or TimeoutOp => true,
+        YieldOp or WaitOp or WaitCanceledOp or WaitLinkedOp => MayBeCancelledAt(task, index),
         GroupOp => MayFault(task.Nested[index]) || MayBeCancelledAt(task, index + 1),
         _ => false,
     };
@@ -209,14 +212,24 @@ public sealed class ProgramModel
         where @group.Contains(t.Group)
         from i in Enumerable.Range(0, t.Block.Ops.Length)
         let op = t.Block.Ops[i]
-        where op is ThrowOp or ThrowInCleanupOp
-        select (t, i, op is ThrowOp th ? th.Failure : ((ThrowInCleanupOp)op).Failure);
+        where op is ThrowOp or ThrowInCleanupOp or TimeoutOp
+        select (t, i, op switch
+        {
+            ThrowOp th => th.Failure,
+            TimeoutOp to => to.Failure,
+            _ => ((ThrowInCleanupOp)op).Failure,
+        });
+
+    /// <summary>Whether a failure must be reported when its operation is reached: a private timeout
+    /// may be absorbed when it races the group's own cancellation (the spec's accepted race).</summary>
+    private bool MustReport(TaskNode task, int index) =>
+        task.Block.Ops[index] is not TimeoutOp || !MayBeCancelledAt(task, index);
 
     /// <summary>Whether some schedule has a failure inside <paramref name="group"/>.</summary>
     public bool MayFault(GroupNode group) => FailuresIn(group).Any(f => MayReach(f.Task, f.Index));
 
     /// <summary>Whether every schedule has a failure inside <paramref name="group"/>.</summary>
-    public bool MustFault(GroupNode group) => FailuresIn(group).Any(f => MustReach(f.Task, f.Index));
+    public bool MustFault(GroupNode group) => FailuresIn(group).Any(f => MustReach(f.Task, f.Index) && MustReport(f.Task, f.Index));
 
     /// <summary>Whether the group's caller token may be cancelled before it completes.</summary>
     private bool CallerMayCancel(GroupNode group)
@@ -264,7 +277,7 @@ public sealed class ProgramModel
         var failures = FailuresIn(group).ToList();
         return new GroupExpectation(
             statuses,
-            failures.Where(f => MustReach(f.Task, f.Index)).Select(f => f.Failure).ToHashSet(),
+            failures.Where(f => MustReach(f.Task, f.Index) && MustReport(f.Task, f.Index)).Select(f => f.Failure).ToHashSet(),
             failures.Where(f => MayReach(f.Task, f.Index)).Select(f => f.Failure).ToHashSet());
     }
 
@@ -297,7 +310,19 @@ public sealed class ProgramModel
                     }
 
                     break;
-                case YieldOp or WaitOp:
+                case TimeoutOp:
+                    completes = false;
+                    if (reach)
+                    {
+                        ends.Add(TaskEnd.Faulted);
+                        if (MayBeCancelledAt(task, i))
+                        {
+                            ends.Add(TaskEnd.Canceled); // thrown once the token was cancelled: the group's signal
+                        }
+                    }
+
+                    break;
+                case YieldOp or WaitOp or WaitCanceledOp or WaitLinkedOp:
                     if (reach && MayBeCancelledAt(task, i))
                     {
                         ends.Add(TaskEnd.Canceled);

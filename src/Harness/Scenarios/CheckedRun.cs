@@ -23,11 +23,28 @@ public sealed class CheckedRun
     private int _running;
     private int _nextChild;
     private bool _cancelReturned;
+    private bool _bodyStarted;
 
     /// <summary>The target's run task, once RunAsync returned it.</summary>
     private volatile Task? _task;
 
     private volatile bool _callerCancelledWhileRunning;
+
+    /// <summary>Whether the caller's token was cancelled while body or child code of this run was
+    /// still running (or before the body started): then the group cannot have decided its outcome yet,
+    /// so it must end Canceled or Faulted. Observed by the wrapper itself, never taken from the group's
+    /// own events (an oracle must not trust the subject).</summary>
+    private volatile bool _callerCancelledWhileCodeRan;
+
+    /// <summary>Cancellations that ended a task while the group's token was not cancelled: failures
+    /// under the second own-signal rule, unless the group's own cancellation raced them (accepted race).</summary>
+    private readonly List<Exception> _uncancelledOces = [];
+
+    /// <summary>Whether anything other than those cancellations asked the group to cancel: a Cancel()
+    /// call, the caller's token, or another failure. Only then may the race absorb them.</summary>
+    private bool _otherCancelCause;
+
+    private IGroupScope? _scope;
     private CancellationTokenRegistration _callerRegistration;
     private CancellationTokenRegistration _tokenRegistration;
 
@@ -81,6 +98,7 @@ public sealed class CheckedRun
     private Task RunBody(IGroupScope scope, Func<IGroupScope, Task> body)
     {
         GroupId = scope.Id;
+        _scope = scope;
 
         // Whether the caller's token was cancelled while the run was still incomplete: sampled at the
         // moment of cancellation (callbacks run inline in Cancel()), not after the fact, so a caller
@@ -91,8 +109,16 @@ public sealed class CheckedRun
             {
                 var r = (CheckedRun)state!;
                 r._callerCancelledWhileRunning = !r.IsRunCompleted;
+                using (r._gate.Enter())
+                {
+                    r._callerCancelledWhileCodeRan = !r._bodyStarted || r._running > 0;
+                    r._otherCancelCause = true;
+                }
+
+                r._checker.CallerTokenCancelled(r.GroupId);
             },
             this);
+        _bodyStarted = true;
 
         // The moment the group's token really becomes cancelled, for the timeline. Registered on every
         // schedule, not only on replay, so that exploring and replaying run the same code.
@@ -174,10 +200,11 @@ public sealed class CheckedRun
 
     private void Ended(string name, CancellationToken token, bool isChild, Exception? exception)
     {
-        // A cancellation for the child's token, the group's or the caller's is the group's signal;
-        // anything else (a private timeout's cancellation included) is a failure.
-        bool signal = exception is OperationCanceledException oce && oce.CancellationToken.IsCancellationRequested
-            && (oce.CancellationToken == token || oce.CancellationToken == _callerToken);
+        // The own-signal rule, second revision: a cancellation, whatever its token (a linked source,
+        // TrySetCanceled() without one), that ends a task while the group's token is cancelled is the
+        // group's signal; while it is not cancelled, every cancellation is a failure.
+        bool cancellation = exception is OperationCanceledException;
+        bool signal = cancellation && (token.IsCancellationRequested || ScopeTokenCancelled());
         Exception? failure = exception is not null && !signal ? exception : null;
         using (_gate.Enter())
         {
@@ -187,31 +214,77 @@ public sealed class CheckedRun
                 _liveTokens.Remove(token);
             }
 
-            if (failure is not null)
+            if (failure is not null && cancellation)
+            {
+                _uncancelledOces.Add(failure);
+            }
+            else if (failure is not null)
             {
                 _failures.Add(failure);
+                _otherCancelCause = true;
             }
         }
 
         _checker.ChildCodeEnded(GroupId, name, failure, signal);
     }
 
+    /// <summary>
+    /// Tells the run behind <paramref name="scope"/> (the checked scope a body received) that
+    /// <paramref name="failure"/> was thrown inside the group where the wrapper cannot see it — by a
+    /// token registration while the group cancels — so the group must report it (invariant 5).
+    /// </summary>
+    public static void ExpectFailure(IGroupScope scope, Exception failure)
+    {
+        if (scope is Scope checkedScope)
+        {
+            using (checkedScope.Run._gate.Enter())
+            {
+                checkedScope.Run._failures.Add(failure);
+                checkedScope.Run._otherCancelCause = true;
+            }
+        }
+    }
+
     private bool IsRunCompleted => _task?.IsCompleted == true;
+
+    /// <summary>Whether the group's token is cancelled; false if the target already disposed its
+    /// source (the hand-rolled pattern does, on completion).</summary>
+    private bool ScopeTokenCancelled()
+    {
+        try
+        {
+            return _scope?.Token.IsCancellationRequested ?? false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
 
     private void OnCompleted(Task task)
     {
         _callerRegistration.Dispose();
         _tokenRegistration.Dispose();
         Exception[] failures;
+        Exception[] mayFailures = [];
         int unfinished;
         using (_gate.Enter())
         {
-            failures = [.. _failures];
+            // A cancellation that ended a task while the token was uncancelled is a failure the group
+            // must report — unless another cause cancelled the group meanwhile, when the group may have
+            // observed it as its own signal (the spec's accepted race): then either outcome is allowed.
+            failures = _otherCancelCause ? [.. _failures] : [.. _failures, .. _uncancelledOces];
+            if (_otherCancelCause)
+            {
+                mayFailures = [.. _uncancelledOces];
+            }
+
             unfinished = _running + _children.Count(c => !c.IsCompleted);
         }
 
         string? previous = _checker.Timeline is null ? null : Timeline.SetCurrentTask(_parentTask);
-        _checker.RunCompleted(GroupId, task, failures, _callerToken, _callerCancelledWhileRunning, unfinished);
+        _checker.RunCompleted(GroupId, task, failures, _callerToken, _callerCancelledWhileRunning, unfinished,
+            new RunFacts(mayFailures, _callerCancelledWhileCodeRan, _scope?.CancellationCaught, ScopeTokenCancelled()));
         if (_checker.Timeline is not null)
         {
             Timeline.SetCurrentTask(previous);
@@ -221,6 +294,8 @@ public sealed class CheckedRun
     /// <summary>The scope the body and children see: the target's, with every call checked.</summary>
     private sealed class Scope(CheckedRun run, IGroupScope inner) : IGroupScope
     {
+        public CheckedRun Run => run;
+
         public long Id => inner.Id;
 
         public CancellationToken Token => inner.Token;
@@ -238,9 +313,16 @@ public sealed class CheckedRun
                 return ResultAfter(recorded, child!);
             }));
 
+        public bool? CancellationCaught => inner.CancellationCaught;
+
         public void Cancel()
         {
             bool completedBefore = run.IsRunCompleted;
+            using (run._gate.Enter())
+            {
+                run._otherCancelCause = true;
+            }
+
             Exception? thrown = null;
             run._checker.CancelCalled(run.GroupId);
             try

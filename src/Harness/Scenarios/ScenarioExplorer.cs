@@ -23,8 +23,8 @@ public static class ScenarioExplorer
     /// The Coyote test for one schedule of <paramref name="scenario"/> on <paramref name="target"/>
     /// (see <see cref="CreateCheckedTest"/>).
     /// </summary>
-    public static Func<Task> CreateTest(IGroupTarget target, Scenario scenario, Action<Timeline>? lastTimeline = null) =>
-        CreateCheckedTest(target, scenario.Body, lastTimeline);
+    public static Func<Task> CreateTest(IGroupTarget target, Scenario scenario, Action<Timeline>? lastTimeline = null, HangNamer? hangs = null) =>
+        CreateCheckedTest(target, scenario.Body, lastTimeline, hangs);
 
     /// <summary>
     /// A Coyote test that runs <paramref name="body"/> on <paramref name="target"/> with a fresh
@@ -32,7 +32,7 @@ public static class ScenarioExplorer
     /// library's diagnostics and passed to the target. <paramref name="lastTimeline"/>, if given,
     /// receives each schedule's timeline (replay). Shared by scenarios and generated programs.
     /// </summary>
-    public static Func<Task> CreateCheckedTest(IGroupTarget target, Func<CheckedContext, Task> body, Action<Timeline>? lastTimeline = null) => async () =>
+    public static Func<Task> CreateCheckedTest(IGroupTarget target, Func<CheckedContext, Task> body, Action<Timeline>? lastTimeline = null, HangNamer? hangs = null) => async () =>
     {
         // The readable timeline is only needed to show a replay; exploring without it is cheaper.
         Timeline? timeline = lastTimeline is null ? null : new Timeline();
@@ -42,6 +42,7 @@ public static class ScenarioExplorer
         }
 
         var checker = new InvariantChecker(v => Specification.Assert(false, "{0}", v.ToString()), timeline);
+        hangs?.Track(checker);
         using (TaskGroupDiagnostics.Listen(checker))
         {
             await body(new CheckedContext(target, checker));
@@ -70,7 +71,6 @@ public static class ScenarioExplorer
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parallelism);
-        Func<Task> test = CreateTest(target, scenario);
         var started = System.Diagnostics.Stopwatch.StartNew();
         int explored = 0;
         int progress = 0;
@@ -98,11 +98,14 @@ public static class ScenarioExplorer
                 {
                     try
                     {
+                        // One hang namer per engine: it remembers the schedule now running on it.
+                        var hangs = new HangNamer();
                         results[slot] = SystematicRunner.Explore(
-                            test,
+                            CreateTest(target, scenario, hangs: hangs),
                             settings with { Iterations = iterations, Seed = seeds[slot] },
                             onIteration: _ => onProgress?.Invoke(Interlocked.Increment(ref progress)),
-                            cancellation);
+                            cancellation,
+                            hangs.Name);
                     }
                     catch (Exception e)
                     {
@@ -173,7 +176,8 @@ public static class ScenarioExplorer
     private static (ReplayRun Run, Timeline? Timeline) ReplayChecked(IGroupTarget target, Scenario scenario, ScheduleFile schedule)
     {
         Timeline? timeline = null;
-        ReplayRun run = SystematicRunner.ReplayChecked(CreateTest(target, scenario, t => timeline = t), schedule.CoyoteTrace, schedule.MaxSteps);
+        var hangs = new HangNamer();
+        ReplayRun run = SystematicRunner.ReplayChecked(CreateTest(target, scenario, t => timeline = t, hangs), schedule.CoyoteTrace, schedule.MaxSteps, hangs.Name);
         return (run, timeline);
     }
 

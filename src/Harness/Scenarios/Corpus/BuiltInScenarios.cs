@@ -67,6 +67,30 @@ internal static class BuiltInScenarios
         new("spawn-while-finishing", [1, 8],
             "an outsider and a child spawn while the group is finishing",
             SpawnWhileFinishing),
+        new("bookkeeping-long-lived-caller", [9],
+            "groups run one after another on one long-lived caller token; each must release its registrations on it",
+            BookkeepingLongLivedCaller),
+        new("registration-throws-on-cancel", [5, 7],
+            "a child's token registration throws while the group cancels: a failure, and Cancel() does not throw",
+            RegistrationThrowsOnCancel),
+        new("gh-155418-eager-cancel", [2, 7],
+            "a child cancels its group before its first await (CPython gh-155418, eager tasks)",
+            EagerCancel),
+        new("gh-128550-eager-failure", [6],
+            "a child spawns a failing child before its first await, then waits (CPython gh-128550, eager tasks)",
+            EagerFailure),
+        new("anyio-685-spawn-across-groups", [4],
+            "a child of an inner group spawns into the outer group; the inner group cancels itself (AnyIO #685)",
+            SpawnAcrossGroups),
+        new("linked-source-cancel", [3],
+            "after Cancel(), a child ends with the cancellation of a source linked to its token: the group's own signal",
+            LinkedSourceCancel),
+        new("trysetcanceled-without-token", [3],
+            "after Cancel(), a child's TaskCompletionSource is cancelled with TrySetCanceled() (no token): the group's own signal",
+            TrySetCanceledWithoutToken),
+        new("private-timeout-races-cancel", [5],
+            "a child's private timeout fires while a sibling calls Cancel(): either outcome only in that race",
+            PrivateTimeoutRacesCancel),
     ];
 
 
@@ -504,5 +528,199 @@ internal static class BuiltInScenarios
             return Task.CompletedTask;
         });
         await outsider;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Bookkeeping, registrations, eager children, nesting across groups, the second own-signal rule.
+    // ---------------------------------------------------------------------------------------------
+
+    private static async Task BookkeepingLongLivedCaller(CheckedContext ctx)
+    {
+        using var appLifetime = new CancellationTokenSource(); // never cancelled: lives longer than every group
+        int before = CallerRegistrations.Count(appLifetime);
+        for (int round = 1; round <= 3; round++)
+        {
+            int r = round;
+            Task run = await ctx.RunGroupAsync(group =>
+            {
+                _ = group.Spawn(async _ => await ctx.YieldSomeAsync());
+                _ = group.Spawn(async ct =>
+                {
+                    await ctx.YieldSomeAsync();
+                    if (r == 2)
+                    {
+                        group.Cancel();
+                    }
+                    else if (r == 3)
+                    {
+                        throw new PlantedFailureException("a child failed");
+                    }
+
+                    await CheckedContext.UntilCancelledAsync(ct);
+                });
+                _ = group.Spawn(CheckedContext.UntilCancelledAsync);
+                if (r == 1)
+                {
+                    group.Cancel();
+                }
+
+                return Task.CompletedTask;
+            }, appLifetime.Token);
+            int after = CallerRegistrations.Count(appLifetime);
+            ctx.Check(after <= before, 9,
+                $"round {r}: the group ended {run.Status} but left {after - before} registration(s) on its caller's long-lived token (memory grows with every group)");
+        }
+    }
+
+    private static async Task RegistrationThrowsOnCancel(CheckedContext ctx)
+    {
+        PlantedFailureException? thrown = null;
+        Task run = await ctx.RunGroupAsync(group =>
+        {
+            _ = group.Spawn(CheckedContext.UntilCancelledAsync);
+            _ = group.Spawn(async ct =>
+            {
+                // Registered after the sibling's wake-up, so it runs first (registrations run last-in
+                // first-out) and cannot be unregistered by a child that already left.
+                _ = ct.Register(() =>
+                {
+                    thrown = new PlantedFailureException("a token registration threw");
+                    CheckedRun.ExpectFailure(group, thrown);
+                    throw thrown;
+                });
+                await ctx.YieldSomeAsync();
+                group.Cancel();
+            });
+            return Task.CompletedTask;
+        });
+        ctx.Check(thrown is not null, 5, "the group's Cancel() did not run the token registration of a running child");
+        ctx.Check(run.IsFaulted, 5, $"a token registration threw while the group cancelled, but the group ended {run.Status}");
+    }
+
+    private static async Task EagerCancel(CheckedContext ctx)
+    {
+        await ctx.RunGroupAsync(group =>
+        {
+            _ = group.Spawn(CheckedContext.UntilCancelledAsync);
+            _ = group.Spawn(ct =>
+            {
+                group.Cancel(); // before the child's first await
+                return CheckedContext.UntilCancelledAsync(ct);
+            });
+            return Task.CompletedTask;
+        });
+    }
+
+    private static async Task EagerFailure(CheckedContext ctx)
+    {
+        await ctx.RunGroupAsync(group =>
+        {
+            _ = group.Spawn(ct =>
+            {
+                _ = group.Spawn(grandchildToken => Task.FromException(new PlantedFailureException("third task failed")));
+                return CheckedContext.UntilCancelledAsync(ct); // waits for the cancellation the failure brings
+            });
+            return Task.CompletedTask;
+        });
+    }
+
+    private static async Task SpawnAcrossGroups(CheckedContext ctx)
+    {
+        await ctx.RunGroupAsync(outer =>
+        {
+            _ = outer.Spawn(async outerToken =>
+            {
+                Task inner = await ctx.RunGroupAsync(innerGroup =>
+                {
+                    _ = innerGroup.Spawn(async innerToken =>
+                    {
+                        await ctx.YieldSomeAsync(1);
+                        _ = outer.Spawn(CheckedContext.UntilCancelledAsync); // started into the outer group from here
+                        await ctx.YieldSomeAsync(1);
+                        innerGroup.Cancel();
+                    });
+                    return Task.CompletedTask;
+                }, outer.Token);
+                await ctx.YieldSomeAsync(2);
+                ctx.Check(!outer.Token.IsCancellationRequested, 4,
+                    $"the inner group's Cancel() cancelled the outer group (through a child the inner group's task spawned into it; inner ended {inner.Status})");
+                outer.Cancel(); // done: let the outer group's children go
+            });
+            return Task.CompletedTask;
+        });
+    }
+
+    private static async Task LinkedSourceCancel(CheckedContext ctx)
+    {
+        Task run = await ctx.RunGroupAsync(group =>
+        {
+            _ = group.Spawn(async ct =>
+            {
+                using var perOperation = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                await CheckedContext.UntilCancelledAsync(perOperation.Token); // throws for the linked token
+            });
+            _ = group.Spawn(async _ =>
+            {
+                await ctx.YieldSomeAsync();
+                group.Cancel();
+            });
+            return Task.CompletedTask;
+        });
+        ctx.Check(run.Status == TaskStatus.RanToCompletion, 3,
+            $"the group cancelled itself and a child ended with a linked source's cancellation (its own signal), but the group ended {run.Status}");
+    }
+
+    private static async Task TrySetCanceledWithoutToken(CheckedContext ctx)
+    {
+        Task run = await ctx.RunGroupAsync(group =>
+        {
+            _ = group.Spawn(async ct =>
+            {
+                var pending = new TaskCompletionSource();
+                using (ct.Register(() => pending.TrySetCanceled()))
+                {
+                    await pending.Task; // TaskCanceledException with no token
+                }
+            });
+            _ = group.Spawn(async _ =>
+            {
+                await ctx.YieldSomeAsync();
+                group.Cancel();
+            });
+            return Task.CompletedTask;
+        });
+        ctx.Check(run.Status == TaskStatus.RanToCompletion, 3,
+            $"the group cancelled itself and a child ended with TrySetCanceled() (its own signal), but the group ended {run.Status}");
+    }
+
+    private static async Task PrivateTimeoutRacesCancel(CheckedContext ctx)
+    {
+        bool cancelledFirst = false;
+        OperationCanceledException? timeout = null;
+        Task run = await ctx.RunGroupAsync(group =>
+        {
+            _ = group.Spawn(async ct =>
+            {
+                using var privateTimeout = new CancellationTokenSource();
+                await ctx.YieldSomeAsync(2);
+                privateTimeout.Cancel(); // the child's own deadline
+                cancelledFirst = ct.IsCancellationRequested;
+                timeout = new OperationCanceledException(privateTimeout.Token);
+                throw timeout;
+            });
+            _ = group.Spawn(async _ =>
+            {
+                await ctx.YieldSomeAsync(2);
+                group.Cancel();
+            });
+            return Task.CompletedTask;
+        });
+
+        // The checker allows both outcomes only because Cancel() raced the timeout; here: a timeout that
+        // fired after the group's token was cancelled is the group's signal, never a failure.
+        ctx.Check(!cancelledFirst || run.Status == TaskStatus.RanToCompletion, 5,
+            $"the private timeout fired after the group was cancelled (its own signal), but the group ended {run.Status}");
+        ctx.Check(run.Status != TaskStatus.Faulted || run.Exception!.Flatten().InnerExceptions.All(e => ReferenceEquals(e, timeout)), 5,
+            "the group failed with something other than the private timeout");
     }
 }

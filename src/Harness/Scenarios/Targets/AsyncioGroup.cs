@@ -8,16 +8,21 @@ namespace TaskGroups.Harness.Targets;
 /// <c>task.cancel()</c>; a child ending in cancellation is not an error; the first error aborts the
 /// group (cancels every child and the body); errors win over the caller's cancellation; spawning into
 /// a finished or aborting group throws, as <c>create_task</c> raises <c>RuntimeError</c>.
-/// It is deliberately faithful, not correct: the seed targets add their flaws on top of it.
+/// It is deliberately faithful, not correct: the seed targets and the CPython/AnyIO ports of the zoo
+/// add their flaws on top of it through the virtual members.
 /// </summary>
-internal sealed class AsyncioGroup
+/// <remarks>An <see cref="OperationCanceledException"/> maps to Python as follows: one for the child's own
+/// token, for the body's token while the group aborts, or with no token at all is a <c>CancelledError</c>
+/// (the task was cancelled: not an error); one for any other token is a private timeout, which asyncio
+/// raises as <c>TimeoutError</c> — an error.</remarks>
+internal class AsyncioGroup
 {
     private static long s_nextId = 1_000_000_000;
 
     private readonly object _lock = new();
     private readonly ITaskGroupListener _events;
     private readonly CancellationToken _callerToken;
-    private readonly CancellationTokenRegistration _callerRegistration;
+    private CancellationTokenRegistration _callerRegistration;
     private readonly TaskCompletionSource _done = new();
     private readonly List<Exception> _errors = [];
     private readonly List<Child> _children = [];
@@ -37,13 +42,48 @@ internal sealed class AsyncioGroup
         _callerToken = callerToken;
         Id = Interlocked.Increment(ref s_nextId);
         Emit(TaskGroupEventKind.GroupOpened);
-        if (callerToken.CanBeCanceled)
-        {
-            _callerRegistration = callerToken.UnsafeRegister(static s => ((AsyncioGroup)s!).Abort(TaskGroupCancelCause.CallerToken), this);
-        }
     }
 
     public long Id { get; }
+
+    /// <summary>The caller's token (the parent task's cancellation).</summary>
+    protected CancellationToken CallerToken => _callerToken;
+
+    /// <summary>Whether the group is aborting (its children and body were cancelled).</summary>
+    protected bool Aborting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _aborting;
+            }
+        }
+    }
+
+    /// <summary>Whether <c>create_task</c> on an aborting group raises "is shutting down", as CPython's
+    /// does. The zoo's ports of other CPython and AnyIO bugs turn it off (a late child then starts
+    /// already cancelled, as the spec requires), so that each is caught for the one bug it ports.</summary>
+    protected virtual bool RefusesSpawnWhileAborting => true;
+
+    /// <summary>Whether an eager task factory runs children: inline until their first await, and
+    /// added to the group's task set only afterwards (CPython 3.12–3.14 before gh-128550/gh-155418).</summary>
+    protected virtual bool Eager => false;
+
+    /// <summary>Links the group to the caller's token; called once, before the body runs.</summary>
+    protected virtual void RegisterCaller()
+    {
+        if (_callerToken.CanBeCanceled)
+        {
+            _callerRegistration = _callerToken.UnsafeRegister(static s => ((AsyncioGroup)s!).OnCallerCancelled(), this);
+        }
+    }
+
+    /// <summary>Releases the caller registration (also when the group aborts, in a flawed port).</summary>
+    protected void ReleaseCaller() => _callerRegistration.Unregister();
+
+    /// <summary>The parent task was cancelled from outside.</summary>
+    protected virtual void OnCallerCancelled() => Abort(TaskGroupCancelCause.CallerToken);
 
     public CancellationToken BodyToken => _bodyCts.Token;
 
@@ -63,6 +103,7 @@ internal sealed class AsyncioGroup
 
     public void RunBody(Func<Task> body)
     {
+        RegisterCaller();
         Task task;
         try
         {
@@ -87,19 +128,37 @@ internal sealed class AsyncioGroup
                 throw new InvalidOperationException("TaskGroup is finished");
             }
 
-            if (_aborting)
+            if (_aborting && RefusesSpawnWhileAborting)
             {
                 throw new InvalidOperationException("TaskGroup is shutting down");
             }
 
             _pending++;
             child = new Child(++_nextChildId);
-            _children.Add(child);
+            if (_aborting)
+            {
+                child.Cts.Cancel(); // adapted to the spec: a late child starts already cancelled
+            }
+            if (!Eager)
+            {
+                _children.Add(child);
+            }
         }
 
         Emit(TaskGroupEventKind.ChildSpawned, child.Id);
-        Task<T> task = RunChildAsync(child, work);
-        _ = TrackAsync(task, child.Id);
+        Task<T> task = Eager ? RunEagerAsync(child, work) : RunChildAsync(child, work);
+        if (Eager)
+        {
+            // self._tasks.add(task) after the eager step: an abort during that step missed the child.
+            lock (_lock)
+            {
+                _children.Add(child);
+            }
+
+            OnEagerStepDone(task);
+        }
+
+        _ = TrackAsync(task, child.Id, child);
         return task;
     }
 
@@ -111,27 +170,55 @@ internal sealed class AsyncioGroup
         return await work(child.Cts.Token);
     }
 
-    private async Task TrackAsync(Task task, int childId)
+    private Task<T> RunEagerAsync<T>(Child child, Func<CancellationToken, Task<T>> work)
+    {
+        Child? previous = s_current.Value;
+        s_current.Value = child;
+        try
+        {
+            Emit(TaskGroupEventKind.ChildStarted, child.Id);
+            return work(child.Cts.Token);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<T>(e);
+        }
+        finally
+        {
+            s_current.Value = previous;
+        }
+    }
+
+    /// <summary>An eager child's first step returned (it may already be done).</summary>
+    protected virtual void OnEagerStepDone(Task task)
+    {
+    }
+
+    private async Task TrackAsync(Task task, int childId, Child? child = null)
     {
         try
         {
             await task;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e) when (IsCancelledError(e, child))
         {
-            // A cancelled child is not an error in asyncio, whatever cancelled it.
+            // A cancelled task is not an error in asyncio.
         }
         catch (Exception e)
         {
-            lock (_lock)
+            if (RecordsError(e, task))
             {
-                _errors.Add(e);
-            }
+                lock (_lock)
+                {
+                    _errors.Add(e);
+                }
 
-            Emit(TaskGroupEventKind.ChildFailed, childId, exception: e);
-            Abort(TaskGroupCancelCause.Failure);
+                Emit(TaskGroupEventKind.ChildFailed, childId, exception: e);
+                Abort(TaskGroupCancelCause.Failure);
+            }
         }
 
+        OnTaskDone();
         Emit(TaskGroupEventKind.ChildCompleted, childId, task.Status);
         bool last;
         lock (_lock)
@@ -144,6 +231,21 @@ internal sealed class AsyncioGroup
         {
             Finish();
         }
+    }
+
+    /// <summary>Whether a cancellation is a <c>CancelledError</c> (see the remarks), not an error.</summary>
+    private bool IsCancelledError(OperationCanceledException e, Child? child) =>
+        !e.CancellationToken.CanBeCanceled
+        || (child is not null && e.CancellationToken == child.Cts.Token)
+        || e.CancellationToken == BodyToken
+        || (child?.Cts.IsCancellationRequested ?? _bodyCts.IsCancellationRequested);
+
+    /// <summary>Whether a task's exception is recorded as an error (always, unless a port loses it).</summary>
+    protected virtual bool RecordsError(Exception e, Task task) => true;
+
+    /// <summary>Called when any task of the group is done, before the group may finish.</summary>
+    protected virtual void OnTaskDone()
+    {
     }
 
     /// <summary><c>TaskGroup._abort</c>: cancel every child and the parent task.</summary>
@@ -178,6 +280,12 @@ internal sealed class AsyncioGroup
             errors = [.. _errors];
         }
 
+        Decide(errors);
+    }
+
+    /// <summary><c>__aexit__</c>: errors win; then the parent task's cancellation; else success.</summary>
+    protected virtual void Decide(Exception[] errors)
+    {
         if (errors.Length > 0)
         {
             // Errors win; the caller's cancellation is dropped here (CPython 3.12 behaviour).
@@ -186,14 +294,24 @@ internal sealed class AsyncioGroup
         }
         else if (_callerToken.IsCancellationRequested)
         {
-            Emit(TaskGroupEventKind.GroupCompleted, status: TaskStatus.Canceled);
-            _done.SetCanceled(_callerToken);
+            EndCanceled(_callerToken);
         }
         else
         {
-            Emit(TaskGroupEventKind.GroupCompleted, status: TaskStatus.RanToCompletion);
-            _done.SetResult();
+            EndSuccessfully();
         }
+    }
+
+    protected void EndCanceled(CancellationToken token)
+    {
+        Emit(TaskGroupEventKind.GroupCompleted, status: TaskStatus.Canceled);
+        _done.SetCanceled(token);
+    }
+
+    protected void EndSuccessfully()
+    {
+        Emit(TaskGroupEventKind.GroupCompleted, status: TaskStatus.RanToCompletion);
+        _done.SetResult();
     }
 
     private void Emit(TaskGroupEventKind kind, int childId = 0, TaskStatus status = default, TaskGroupCancelCause cause = default, Exception? exception = null)

@@ -17,4 +17,8 @@ public interface IGroupScope
 
     /// <summary>Cancels every task of the group (however the target understands that).</summary>
     void Cancel();
+
+    /// <summary>Trio's <c>cancelled_caught</c>, read after the run completed: true when the group ended
+    /// successfully having cancelled itself; null when the target has no such notion (not checked).</summary>
+    bool? CancellationCaught => null;
 }

@@ -8,10 +8,16 @@ namespace TaskGroups.Harness.Targets;
 /// caller's cancellation arrives too, it is swallowed with the private exception (CPython gh-155433);
 /// <c>cancel()</c> on a finished group raises, as <c>create_task</c> does.
 /// </summary>
-public sealed class SeedCancellableTarget : IGroupTarget
+public sealed class SeedCancellableTarget : IBrokenTarget
 {
     /// <inheritdoc/>
     public string Name => "seed-cancellable";
+
+    /// <inheritdoc/>
+    public string Source => "the seed discussion (shared/seed): the answer cancel() schedules a task raising a private exception";
+
+    /// <inheritdoc/>
+    public string Breaks => "invariant 7 (Cancel() is not immediate), invariant 3";
 
     /// <inheritdoc/>
     public string Description => "seed answer: CancellableTaskGroup, cancel() schedules a child that raises a private exception";

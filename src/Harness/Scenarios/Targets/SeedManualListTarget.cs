@@ -6,10 +6,16 @@ namespace TaskGroups.Harness.Targets;
 /// tasks and cancelling them one by one, skipping itself. Flaws kept: the group's own token is never
 /// cancelled, tasks created after the loop ran are never cancelled, and the calling task is not.
 /// </summary>
-public sealed class SeedManualListTarget : IGroupTarget
+public sealed class SeedManualListTarget : IBrokenTarget
 {
     /// <inheritdoc/>
     public string Name => "seed-manual-list";
+
+    /// <inheritdoc/>
+    public string Source => "the seed discussion (shared/seed): the question cancels the tasks of a shared list one by one";
+
+    /// <inheritdoc/>
+    public string Breaks => "invariant 7 (the group token is never cancelled), invariant 2";
 
     /// <inheritdoc/>
     public string Description => "seed question: each job cancels the tasks of a shared list one by one";

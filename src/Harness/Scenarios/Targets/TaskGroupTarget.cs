@@ -24,5 +24,7 @@ public sealed class TaskGroupTarget : IGroupTarget
         public Task<T> Spawn<T>(Func<CancellationToken, Task<T>> work) => group.Spawn(work);
 
         public void Cancel() => group.Cancel();
+
+        public bool? CancellationCaught => group.CancellationCaught;
     }
 }

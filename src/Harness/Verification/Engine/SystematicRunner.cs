@@ -47,12 +47,17 @@ public static class SystematicRunner
 
     /// <summary>Explores <paramref name="test"/> and reports what was found.</summary>
     /// <remarks>Cancelling <paramref name="cancellation"/> stops the engine after its current schedule.</remarks>
-    public static ExplorationResult Explore(Func<Task> test, ExplorationSettings settings, Action<uint>? onIteration = null, CancellationToken cancellation = default)
+    /// <param name="test">The test body.</param>
+    /// <param name="settings">The exploration's settings.</param>
+    /// <param name="onIteration">Called after each schedule.</param>
+    /// <param name="cancellation">Stops the engine after its current schedule.</param>
+    /// <param name="nameBug">Rewrites Coyote's bug report (a deadlock into the invariant it breaks).</param>
+    public static ExplorationResult Explore(Func<Task> test, ExplorationSettings settings, Action<uint>? onIteration = null, CancellationToken cancellation = default, Func<string, string>? nameBug = null)
     {
         ArgumentNullException.ThrowIfNull(test);
         ArgumentNullException.ThrowIfNull(settings);
         EnsureRewritten(test.Method.DeclaringType ?? typeof(SystematicRunner));
-        return Run(CreateConfiguration(settings), test, onIteration, replaySteps: null, cancellation).Result with { Seed = settings.Seed };
+        return Run(CreateConfiguration(settings), test, onIteration, replaySteps: null, cancellation, nameBug).Result with { Seed = settings.Seed };
     }
 
     /// <summary>
@@ -62,7 +67,7 @@ public static class SystematicRunner
     /// seed and parallelism always report the same schedule, whatever the timing. With a parallelism
     /// of 1 it is exactly <see cref="Explore"/>.
     /// </summary>
-    public static ExplorationResult ExploreParallel(Func<Task> test, ExplorationSettings settings, int parallelism, Action<int>? onProgress = null)
+    public static ExplorationResult ExploreParallel(Func<Task> test, ExplorationSettings settings, int parallelism, Action<int>? onProgress = null, Func<string, string>? nameBug = null)
     {
         ArgumentNullException.ThrowIfNull(test);
         ArgumentNullException.ThrowIfNull(settings);
@@ -71,7 +76,7 @@ public static class SystematicRunner
         if (engines <= 1)
         {
             int done = 0;
-            return Explore(test, settings, onProgress is null ? null : _ => onProgress(Interlocked.Increment(ref done)));
+            return Explore(test, settings, onProgress is null ? null : _ => onProgress(Interlocked.Increment(ref done)), nameBug: nameBug);
         }
 
         EnsureRewritten(test.Method.DeclaringType ?? typeof(SystematicRunner));
@@ -92,7 +97,7 @@ public static class SystematicRunner
             {
                 try
                 {
-                    results[worker] = Run(CreateConfiguration(mine), test, onProgress is null ? null : _ => onProgress(Interlocked.Increment(ref progress)), replaySteps: null).Result with { Seed = mine.Seed };
+                    results[worker] = Run(CreateConfiguration(mine), test, onProgress is null ? null : _ => onProgress(Interlocked.Increment(ref progress)), replaySteps: null, nameBug: nameBug).Result with { Seed = mine.Seed };
                 }
                 catch (Exception e)
                 {
@@ -123,8 +128,8 @@ public static class SystematicRunner
     }
 
     /// <summary>Replays the schedule in <paramref name="reproducibleTrace"/> (Coyote's JSON trace).</summary>
-    public static ExplorationResult Replay(Func<Task> test, string reproducibleTrace, uint maxSteps = 2_000) =>
-        ReplayChecked(test, reproducibleTrace, maxSteps).Result;
+    public static ExplorationResult Replay(Func<Task> test, string reproducibleTrace, uint maxSteps = 2_000, Func<string, string>? nameBug = null) =>
+        ReplayChecked(test, reproducibleTrace, maxSteps, nameBug).Result;
 
     /// <summary>
     /// Replays the schedule in <paramref name="reproducibleTrace"/> and says whether the run followed
@@ -132,7 +137,7 @@ public static class SystematicRunner
     /// not take (Coyote asked for a choice the schedule does not have, or took another one), or the
     /// step count when the run stopped with recorded steps left over.
     /// </summary>
-    public static ReplayRun ReplayChecked(Func<Task> test, string reproducibleTrace, uint maxSteps = 2_000)
+    public static ReplayRun ReplayChecked(Func<Task> test, string reproducibleTrace, uint maxSteps = 2_000, Func<string, string>? nameBug = null)
     {
         ArgumentNullException.ThrowIfNull(test);
         ArgumentNullException.ThrowIfNull(reproducibleTrace);
@@ -142,10 +147,10 @@ public static class SystematicRunner
             : [];
         Configuration configuration = CreateConfiguration(new ExplorationSettings(1, MaxSteps: maxSteps))
             .WithReproducibleTrace(reproducibleTrace);
-        return Run(configuration, test, onIteration: null, replaySteps: recorded);
+        return Run(configuration, test, onIteration: null, replaySteps: recorded, nameBug: nameBug);
     }
 
-    private static ReplayRun Run(Configuration configuration, Func<Task> test, Action<uint>? onIteration, string[]? replaySteps, CancellationToken cancellation = default)
+    private static ReplayRun Run(Configuration configuration, Func<Task> test, Action<uint>? onIteration, string[]? replaySteps, CancellationToken cancellation = default, Func<string, string>? nameBug = null)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         using var engine = TestingEngine.Create(configuration, test);
@@ -156,8 +161,16 @@ public static class SystematicRunner
         }
 
         using (cancellation.Register(engine.Stop))
+        using (CrashContainment.Enter())
         {
             engine.Run();
+        }
+
+        if (CrashContainment.TakeEscaped() is { } escaped && engine.TestReport.NumOfFoundBugs == 0)
+        {
+            // Escaped onto an uncontrolled thread: Coyote has no schedule for it, so it cannot be
+            // reported as a replayable bug. Say so in one line (the CLI exits 3) instead of dying.
+            throw new UncontrolledCrashException(escaped);
         }
 
         TestReport report = engine.TestReport;
@@ -166,7 +179,7 @@ public static class SystematicRunner
             schedules,
             // One line: an unhandled exception's report goes on with its stack trace, and a bug line must
             // stay one line that a replay prints identically.
-            report.BugReports.Select(FirstLine).ToList(),
+            report.BugReports.Select(b => FirstLine(nameBug?.Invoke(b) ?? b)).ToList(),
             report.UncontrolledInvocations.ToList(),
             report.NumOfFoundBugs > 0 ? engine.ReproducibleTrace : null,
             started.Elapsed);
