@@ -17,6 +17,7 @@ public class OpenTelemetryTests
     {
         var spans = new List<Activity>();
         string marker = Guid.NewGuid().ToString("N");
+        ActivityTraceId traceId = default;
         using (TracerProvider provider = Sdk.CreateTracerProviderBuilder().AddSource("TaskGroups").AddInMemoryExporter(spans).Build())
         {
             using var root = new ActivitySource("test." + marker);
@@ -24,6 +25,7 @@ public class OpenTelemetryTests
             ActivitySource.AddActivityListener(listener);
             using (Activity? test = root.StartActivity("test"))
             {
+                traceId = test!.TraceId;
                 await TaskGroup.RunAsync(g =>
                 {
                     _ = g.Spawn(async _ => await Task.Yield());
@@ -40,6 +42,8 @@ public class OpenTelemetryTests
             provider.ForceFlush();
         }
 
+        // Other test classes run groups in parallel while the provider listens: keep this test's trace.
+        spans = [.. spans.Where(s => s.TraceId == traceId)];
         Activity[] groups = spans.Where(s => s.OperationName == "TaskGroup").ToArray();
         Activity[] children = spans.Where(s => s.OperationName == "TaskGroup.Child").ToArray();
         Assert.Equal(2, groups.Length);
@@ -58,16 +62,27 @@ public class OpenTelemetryTests
     public async Task Tracing_FailureAndCancellation_AreTagsAndEvents()
     {
         var spans = new List<Activity>();
+        ActivityTraceId traceId;
         using (TracerProvider provider = Sdk.CreateTracerProviderBuilder().AddSource("TaskGroups").AddInMemoryExporter(spans).Build())
         {
-            await AssertFaulted(TaskGroup.RunAsync(g =>
+            using var root = new ActivitySource("test." + Guid.NewGuid().ToString("N"));
+            using var listener = new ActivityListener { ShouldListenTo = s => s.Name == root.Name, Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded };
+            ActivitySource.AddActivityListener(listener);
+            using (Activity test = root.StartActivity("test")!)
             {
-                _ = g.Spawn(ct => Forever(ct));
-                _ = g.Spawn(async _ => { await Task.Yield(); throw new IOException("disk full"); });
-                return Task.CompletedTask;
-            }));
+                traceId = test.TraceId;
+                await AssertFaulted(TaskGroup.RunAsync(g =>
+                {
+                    _ = g.Spawn(ct => Forever(ct));
+                    _ = g.Spawn(async _ => { await Task.Yield(); throw new IOException("disk full"); });
+                    return Task.CompletedTask;
+                }));
+            }
+
             provider.ForceFlush();
         }
+
+        spans = [.. spans.Where(s => s.TraceId == traceId)];
 
         Activity group = spans.Single(s => s.OperationName == "TaskGroup");
         Assert.Equal(ActivityStatusCode.Error, group.Status);

@@ -16,12 +16,34 @@ internal static class ReplayDivergence
 {
     private const BindingFlags Any = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
 
+    /// <summary>A snapshot of the steps the scheduler executed. An operation of the finished schedule
+    /// that is still being torn down may append to the list while it is copied ("Collection was
+    /// modified"); the copy is then retried.</summary>
+    private static string[] ExecutedSteps(object? scheduler)
+    {
+        if (scheduler?.GetType().GetField("Trace", Any)?.GetValue(scheduler) is not System.Collections.IEnumerable trace)
+        {
+            return [];
+        }
+
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return [.. trace.Cast<object>().Select(s => s.ToString() ?? string.Empty)];
+            }
+            catch (InvalidOperationException) when (attempt < 20)
+            {
+                Thread.Sleep(5);
+            }
+        }
+    }
+
     public static (int? Step, string? Detail) Of(TestingEngine engine, string[] recorded, ExplorationResult result)
     {
         object? scheduler = typeof(TestingEngine).GetProperty("Scheduler", Any)?.GetValue(engine);
         string? error = scheduler?.GetType().GetMethod("GetLastError", Any, Type.EmptyTypes)?.Invoke(scheduler, null) as string;
-        string[] executed = (scheduler?.GetType().GetField("Trace", Any)?.GetValue(scheduler) as System.Collections.IEnumerable)?
-            .Cast<object>().Select(s => s.ToString() ?? string.Empty).ToArray() ?? [];
+        string[] executed = ExecutedSteps(scheduler);
 
         // A bug's trace is the authoritative record of what ran when Coyote produced one.
         if (!string.IsNullOrEmpty(result.ReproducibleTrace)
