@@ -22,7 +22,7 @@ public sealed class ZooCliTests : IDisposable
         Assert.True(r.Code == 0, r.ToString());
         Assert.Matches(new Regex(@"^zoo: 1 of 1 broken targets detected \(explore 1, properties [01], stress [01]\)$"), r.Lines[^1]);
         Assert.Contains(r.Lines, l => l.StartsWith("false-alarm check: taskgroup, mini-reference clean", StringComparison.Ordinal));
-        string trace = r.Lines.First(l => l.StartsWith("trace: ", StringComparison.Ordinal))["trace: ".Length..];
+        string trace = r.Lines.First(l => l.StartsWith("schedule: ", StringComparison.Ordinal))["schedule: ".Length..];
         string bug = r.Lines.First(l => l.StartsWith("bug: ", StringComparison.Ordinal));
         Assert.DoesNotContain("REPLAY MISMATCH", r.Out);
 
