@@ -6,6 +6,21 @@ namespace TaskGroups.Unit.Features;
 /// <summary>TaskGroupOptions.Timeout (Trio's fail_after) and CancelAfter (move_on_after) on a FakeTimeProvider.</summary>
 public class DeadlineTests
 {
+    /// <summary>A child blocked until cancelled whose cleanup then signals and waits for <paramref name="release"/>,
+    /// so a test can act while the group is cancelled but not yet complete.</summary>
+    private static async Task BlockedWithSlowCleanup(CancellationToken ct, TaskCompletionSource cleanupStarted, TaskCompletionSource release)
+    {
+        try
+        {
+            await Forever(ct);
+        }
+        finally
+        {
+            cleanupStarted.TrySetResult();
+            await release.Task;
+        }
+    }
+
     private static TaskGroupOptions Deadline(FakeTimeProvider clock, double seconds) =>
         new() { Timeout = TimeSpan.FromSeconds(seconds), TimeProvider = clock };
 
@@ -53,18 +68,7 @@ public class DeadlineTests
         var release = Signal();
         Task run = TaskGroup.RunAsync(g =>
         {
-            _ = g.Spawn(async ct =>
-            {
-                try
-                {
-                    await Forever(ct);
-                }
-                finally
-                {
-                    cleanupStarted.TrySetResult();
-                    await release.Task;
-                }
-            });
+            _ = g.Spawn(ct => BlockedWithSlowCleanup(ct, cleanupStarted, release));
             return Task.CompletedTask;
         }, Deadline(clock, 1), caller.Token);
 
@@ -84,18 +88,7 @@ public class DeadlineTests
         var release = Signal();
         Task run = TaskGroup.RunAsync(g =>
         {
-            _ = g.Spawn(async ct =>
-            {
-                try
-                {
-                    await Forever(ct);
-                }
-                finally
-                {
-                    cleanupStarted.TrySetResult();
-                    await release.Task;
-                }
-            });
+            _ = g.Spawn(ct => BlockedWithSlowCleanup(ct, cleanupStarted, release));
             return Task.CompletedTask;
         }, Deadline(clock, 1), caller.Token);
 
@@ -207,18 +200,7 @@ public class DeadlineTests
         Task run = TaskGroup.RunAsync(g =>
         {
             g.CancelAfter(TimeSpan.FromSeconds(1));
-            _ = g.Spawn(async ct =>
-            {
-                try
-                {
-                    await Forever(ct);
-                }
-                finally
-                {
-                    cleanupStarted.TrySetResult();
-                    await release.Task;
-                }
-            });
+            _ = g.Spawn(ct => BlockedWithSlowCleanup(ct, cleanupStarted, release));
             return Task.CompletedTask;
         }, new TaskGroupOptions { TimeProvider = clock }, caller.Token);
         clock.Advance(TimeSpan.FromSeconds(1));
