@@ -24,8 +24,21 @@ public enum TaskGroupEventKind
     CancelRequested = 5,
 
     /// <summary>The group decided its outcome (<see cref="TaskGroupEvent.Status"/>); emitted just
-    /// before the task returned by <see cref="TaskGroup.RunAsync(Func{TaskGroup, Task}, CancellationToken)"/> completes.</summary>
+    /// before the task returned by <see cref="TaskGroup.RunAsync(Func{TaskGroup, Task}, CancellationToken)"/> completes.
+    /// The last event a listener sees of the group, except <see cref="SpawnRejected"/>, which reports a
+    /// call made after completion.</summary>
     GroupCompleted = 6,
+
+    /// <summary><see cref="TaskGroup.Cancel()"/> is returning to its caller (raised on the caller's
+    /// thread, after the group's token was cancelled, while the group cannot complete), so that a
+    /// listener can check invariant 7 at that very moment by reading <see cref="TaskGroupEvent.Token"/>
+    /// itself. Not raised for a call after the group completed (a no-op).</summary>
+    CancelReturned = 7,
+
+    /// <summary><see cref="TaskGroup.Spawn"/> (or <see cref="TaskGroup.ShieldAsync"/>, <see cref="TaskGroup.StartAsync{T}"/>)
+    /// was called on a completed group and is about to throw <see cref="InvalidOperationException"/>;
+    /// the child is not run (invariant 8). A listener's exception from this event is dropped.</summary>
+    SpawnRejected = 8,
 }
 
 /// <summary>One lifecycle event of a <see cref="TaskGroup"/>, as seen by an <see cref="ITaskGroupListener"/>.</summary>
@@ -53,6 +66,42 @@ public readonly struct TaskGroupEvent
         bool callerTokenCancelled)
         : this(kind, groupId, parentGroupId, childId, status, cause, exception, tokenCancelled, callerTokenCancelled, reason: null)
     {
+    }
+
+    /// <summary>Creates an event that carries the group's tokens and task, so that a listener can observe
+    /// their state itself instead of trusting the flags (what the library raises).</summary>
+    /// <param name="kind">What happened.</param>
+    /// <param name="groupId">The group's <see cref="TaskGroup.Id"/>.</param>
+    /// <param name="parentGroupId">For <see cref="TaskGroupEventKind.GroupOpened"/>: the enclosing group, else 0.</param>
+    /// <param name="childId">The child (1, 2, …) or the body (0).</param>
+    /// <param name="status">For completions: how the child or group ended.</param>
+    /// <param name="cause">For <see cref="TaskGroupEventKind.CancelRequested"/>: why.</param>
+    /// <param name="exception">For <see cref="TaskGroupEventKind.ChildFailed"/>: the failure.</param>
+    /// <param name="tokenCancelled">Whether the group's token was cancelled when the event was raised.</param>
+    /// <param name="callerTokenCancelled">Whether the caller's token was cancelled when the event was raised.</param>
+    /// <param name="reason">The group's <see cref="TaskGroup.CancellationReason"/> when the event was raised.</param>
+    /// <param name="completion">The task <c>RunAsync</c> returned (for a group with a result, the task its result waits for).</param>
+    /// <param name="token">The group's <see cref="TaskGroup.Token"/>.</param>
+    /// <param name="callerToken">The caller's token given to <c>RunAsync</c>.</param>
+    public TaskGroupEvent(
+        TaskGroupEventKind kind,
+        long groupId,
+        long parentGroupId,
+        int childId,
+        TaskStatus status,
+        TaskGroupCancelCause cause,
+        Exception? exception,
+        bool tokenCancelled,
+        bool callerTokenCancelled,
+        string? reason,
+        Task? completion,
+        CancellationToken token,
+        CancellationToken callerToken)
+        : this(kind, groupId, parentGroupId, childId, status, cause, exception, tokenCancelled, callerTokenCancelled, reason)
+    {
+        Token = token;
+        CallerToken = callerToken;
+        Completion = completion;
     }
 
     /// <summary>Creates an event that carries the group's cancel reason.</summary>
@@ -120,6 +169,18 @@ public readonly struct TaskGroupEvent
     /// <summary>The group's <see cref="TaskGroup.CancellationReason"/> when the event was raised (null
     /// while its token is not cancelled).</summary>
     public string? Reason { get; }
+
+    /// <summary>The group's <see cref="TaskGroup.Token"/> (the one its children receive); <c>default</c>
+    /// when the reporter did not give it.</summary>
+    public CancellationToken Token { get; }
+
+    /// <summary>The caller's token given to <c>RunAsync</c>: a checker registers on it itself rather than
+    /// trust <see cref="CallerTokenCancelled"/>; <c>default</c> when the caller gave none.</summary>
+    public CancellationToken CallerToken { get; }
+
+    /// <summary>The group's run task (what <c>RunAsync</c> returned), for a listener to sample whether the
+    /// group has completed; null when the reporter did not give it.</summary>
+    public Task? Completion { get; }
 
     /// <inheritdoc/>
     public override string ToString() =>

@@ -323,7 +323,14 @@ public sealed partial class TaskGroup
     /// <summary>Cancels the group, like <see cref="Cancel()"/>, and records <paramref name="reason"/>
     /// as <see cref="CancellationReason"/> if this is the first cancellation.</summary>
     /// <param name="reason">Why, in words; null for the default "Cancel() was called".</param>
-    public void Cancel(string? reason) => RequestCancel(TaskGroupCancelCause.Cancel, reason ?? "Cancel() was called");
+    public void Cancel(string? reason)
+    {
+        RequestCancel(TaskGroupCancelCause.Cancel, reason ?? "Cancel() was called");
+        if (_listener is not null)
+        {
+            ReportCancelReturned();
+        }
+    }
 
     /// <inheritdoc/>
     public override string ToString() => $"TaskGroup#{Id}";
@@ -337,6 +344,13 @@ public sealed partial class TaskGroup
     {
         if (!TryEnter())
         {
+            if (_listener is not null)
+            {
+                // Invariant 8 for a listener: the spawn is refused and its child never runs. The group
+                // has completed, so a listener's exception has no group left to fail (dropped).
+                _ = TryEmit(TaskGroupEventKind.SpawnRejected, 0, default, TaskGroupCancelCause.None, null, _callerToken.IsCancellationRequested);
+            }
+
             ThrowHelper.ThrowGroupCompleted(this);
         }
 
@@ -879,6 +893,28 @@ public sealed partial class TaskGroup
         }
     }
 
+    /// <summary>Reports <see cref="TaskGroupEventKind.CancelReturned"/> as <see cref="Cancel()"/> returns.
+    /// Inside a participant window, so the group cannot complete meanwhile (a listener may then require
+    /// the token to be cancelled, with no race against completion) and a listener's exception is
+    /// recorded like any. After completion the call was a no-op, and nothing is reported: a late event
+    /// could reach a listener before GroupCompleted does, and there would be no group left to fail.</summary>
+    private void ReportCancelReturned()
+    {
+        if (!TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            Emit(TaskGroupEventKind.CancelReturned);
+        }
+        finally
+        {
+            Leave();
+        }
+    }
+
     /// <summary>Reports <see cref="TaskGroupEventKind.GroupCompleted"/>; returns the listener's exception, if it threw.</summary>
     private Exception? EmitCompleted(TaskStatus status, bool callerCancelled) =>
         _listener is null ? null : TryEmit(TaskGroupEventKind.GroupCompleted, 0, status, TaskGroupCancelCause.None, null, callerCancelled);
@@ -893,7 +929,10 @@ public sealed partial class TaskGroup
                 kind, Id, parentId, childId, status, cause, exception,
                 tokenCancelled: _cts.IsCancellationRequested,
                 callerTokenCancelled: callerCancelled,
-                reason: Volatile.Read(ref _cancelReason)));
+                reason: Volatile.Read(ref _cancelReason),
+                completion: _completion.Task,
+                token: _cts.Token,
+                callerToken: _callerToken));
             return null;
         }
         catch (Exception listenerFailure)

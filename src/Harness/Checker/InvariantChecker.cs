@@ -92,6 +92,8 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     public void OnEvent(in TaskGroupEvent e)
     {
         var found = new List<InvariantViolation>(0);
+        GroupState? registerOnCaller = null;
+        CancellationTokenRegistration release = default;
         using (_gate.Enter())
         {
             GroupState g = StateOf(e.GroupId);
@@ -106,15 +108,56 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
                 t_started = (this, e.GroupId, e.ChildId);
             }
 
-            if (g.Completed)
+            // Closed: the group said it completed, or its run task (sampled here, not reported) has.
+            bool closed = g.Completed || g.Completion is { IsCompleted: true };
+            if (closed)
             {
-                found.Add(new(1, $"{g.Name} raised {e.Kind} after it completed"));
+                switch (e.Kind)
+                {
+                    case TaskGroupEventKind.SpawnRejected:
+                        break; // what a closed group must do (invariant 8)
+                    case TaskGroupEventKind.ChildSpawned:
+                        g.SpawnedAfterClose.Add(e.ChildId);
+                        found.Add(new(8, $"{g.Name}.Spawn was accepted after the group completed (it must throw InvalidOperationException)"));
+                        break;
+                    case TaskGroupEventKind.ChildStarted when g.SpawnedAfterClose.Contains(e.ChildId):
+                        found.Add(new(8, $"{g.Name} ran child {e.ChildId}, spawned after the group completed"));
+                        break;
+                    default:
+                        found.Add(new(1, $"{g.Name} raised {e.Kind} after it completed"));
+                        break;
+                }
             }
 
             switch (e.Kind)
             {
                 case TaskGroupEventKind.GroupOpened:
                     g.Parent = e.ParentGroupId == 0 ? null : StateOf(e.ParentGroupId);
+                    g.Token = e.Token;
+                    g.Completion = e.Completion;
+                    if (e.CallerToken.CanBeCanceled)
+                    {
+                        // Observed by the checker itself, not taken from the group's events (which a
+                        // broken group could report as a literal false): registered outside the gate,
+                        // since an already-cancelled token runs the callback at once.
+                        g.CallerToken = e.CallerToken;
+                        registerOnCaller = g;
+                    }
+
+                    break;
+                case TaskGroupEventKind.CancelReturned:
+                    // Raised only while the group counts the call as a participant (it cannot complete
+                    // meanwhile): the token must be cancelled now, read here rather than from the event.
+                    if (!(g.Token.CanBeCanceled ? g.Token.IsCancellationRequested : e.TokenCancelled))
+                    {
+                        found.Add(new(7, $"{g.Name}.Cancel() returned but the group's token is not cancelled"));
+                    }
+
+                    break;
+                case TaskGroupEventKind.SpawnRejected when !closed && Running(g) is { } running:
+                    // A child still counted in (no ChildCompleted yet, which precedes its release) or
+                    // the body still running: the group could not have completed.
+                    found.Add(new(8, $"{g.Name}.Spawn was rejected while the group was running ({running})"));
                     break;
                 case TaskGroupEventKind.ChildSpawned:
                     g.Spawned.Add(e.ChildId);
@@ -139,6 +182,9 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
                 case TaskGroupEventKind.ChildCompleted when e.ChildId != 0:
                     g.Finished.Add(e.ChildId);
                     break;
+                case TaskGroupEventKind.ChildCompleted:
+                    g.BodyFinished = true;
+                    break;
                 case TaskGroupEventKind.CancelRequested:
                     g.CancelRequested = true;
                     if (e.Cause == TaskGroupCancelCause.CallerToken && !e.CallerTokenCancelled)
@@ -153,13 +199,66 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
                     g.Completed = true;
                     g.DecidedStatus = e.Status;
                     g.DecidedWithCallerCancelled = e.CallerTokenCancelled;
+                    release = g.CallerRegistration;
+                    g.CallerRegistration = default;
                     CheckCompletion(g, e, found);
                     break;
             }
         }
 
+        // Unregister, not Dispose: Dispose would wait for a callback running on another thread (and the
+        // checker must not keep a long-lived caller token's registrations alive: invariant 9).
+        release.Unregister();
+        if (registerOnCaller is not null)
+        {
+            CancellationTokenRegistration registration = registerOnCaller.CallerToken.UnsafeRegister(
+                static state => ((CallerWatch)state!).Checker.CallerCancelledObserved(((CallerWatch)state).Group),
+                new CallerWatch(this, registerOnCaller));
+            bool stale;
+            using (_gate.Enter())
+            {
+                stale = registerOnCaller.Completed;
+                if (!stale)
+                {
+                    registerOnCaller.CallerRegistration = registration;
+                }
+            }
+
+            if (stale)
+            {
+                registration.Unregister();
+            }
+        }
+
         Report(found);
     }
+
+    /// <summary>What of <paramref name="g"/> is still running by its events (the body, or children
+    /// spawned and not completed), or null.</summary>
+    private static string? Running(GroupState g)
+    {
+        int children = g.Spawned.Count(id => !g.Finished.Contains(id));
+        return !g.BodyFinished ? "its body had not completed"
+            : children > 0 ? $"{children} child(ren) had not completed"
+            : null;
+    }
+
+    /// <summary>The checker's own registration on a group's caller token ran: the caller has cancelled.
+    /// If the group's body or a child was still running by its events, the group cannot have decided its
+    /// outcome yet, so it must not end successfully (invariants 3 and 4).</summary>
+    private void CallerCancelledObserved(GroupState g)
+    {
+        using (_gate.Enter())
+        {
+            g.CallerCancelled = true;
+            if (!g.Completed && Running(g) is not null)
+            {
+                g.CallerCancelledWhileRunning = true;
+            }
+        }
+    }
+
+    private sealed record CallerWatch(InvariantChecker Checker, GroupState Group);
 
     private static void CheckCompletion(GroupState g, in TaskGroupEvent e, List<InvariantViolation> found)
     {
@@ -184,7 +283,12 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
             found.Add(new(6, $"{g.Name} failed but its token was never cancelled"));
         }
 
-        if (e.CallerTokenCancelled && e.Status == TaskStatus.RanToCompletion)
+        if (g.CallerCancelledWhileRunning && e.Status == TaskStatus.RanToCompletion)
+        {
+            found.Add(new(g.Parent is null ? 3 : 4,
+                $"{g.Name} ended successfully although its caller's token was cancelled while its tasks were running" + (g.Parent is null ? string.Empty : $" (nested in {g.Parent.Name})")));
+        }
+        else if (e.CallerTokenCancelled && e.Status == TaskStatus.RanToCompletion)
         {
             found.Add(new(g.Parent is null ? 3 : 4,
                 $"{g.Name} ended successfully although its caller's token was cancelled" + (g.Parent is null ? string.Empty : $" (nested in {g.Parent.Name})")));
@@ -505,7 +609,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     /// </summary>
     private static bool DecidedBeforeCallerCancelled(GroupState g, Task run) =>
         g.Completed && g.DecidedStatus == TaskStatus.RanToCompletion && !g.DecidedWithCallerCancelled
-        && run.Status == TaskStatus.RanToCompletion;
+        && !g.CallerCancelledWhileRunning && run.Status == TaskStatus.RanToCompletion;
 
     private static void CheckFailures(GroupState g, Task run, IReadOnlyList<Exception> failures, List<InvariantViolation> found)
     {
@@ -654,5 +758,22 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         public int WrapperFailures { get; set; }
 
         public bool CallerCancelled { get; set; }
+
+        /// <summary>The checker's own registration saw the caller cancel while the body or a child ran.</summary>
+        public bool CallerCancelledWhileRunning { get; set; }
+
+        public bool BodyFinished { get; set; }
+
+        public HashSet<int> SpawnedAfterClose { get; } = [];
+
+        /// <summary>The group's token, from GroupOpened (default from a reporter that gives none).</summary>
+        public CancellationToken Token { get; set; }
+
+        public CancellationToken CallerToken { get; set; }
+
+        public CancellationTokenRegistration CallerRegistration { get; set; }
+
+        /// <summary>The group's run task, from GroupOpened; null from a reporter that gives none.</summary>
+        public Task? Completion { get; set; }
     }
 }
