@@ -74,6 +74,8 @@ public sealed class Timeline
     }
 
     /// <summary>Records that the current task did <paramref name="what"/>.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0027:API with optional parameter(s) should have the most parameters amongst its public overloads",
+        Justification = "The overloads differ in a required parameter (the task's name first), so no call is ambiguous; both are the first version's API.")]
     public void Add(string what, TimelineEntryKind kind = TimelineEntryKind.Event, string? subject = null)
     {
         Append(CurrentTask, what, kind, subject);

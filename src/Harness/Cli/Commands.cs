@@ -225,7 +225,8 @@ internal static class Commands
     {
         var file = new Argument<string>("file") { Description = "A trace file written by explore or properties." };
         var html = new Option<string?>("--html") { Description = "Also write the timeline as a self-contained HTML page to this file.", HelpName = "FILE" };
-        var command = new Command("replay", "Re-run the schedule in a trace file and show it as a per-task timeline.") { file, html };
+        var assembly = new Option<string?>("--assembly") { Description = "For a schedule recorded by Systematic.Verify in a test: the test assembly (.dll, built and rewritten) to load the test from.", HelpName = "PATH" };
+        var command = new Command("replay", "Re-run the schedule in a trace file and show it as a per-task timeline.") { file, html, assembly };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
@@ -242,11 +243,19 @@ internal static class Commands
             }
 
             ScheduleFile trace = ScheduleFile.Read(path);
+            string? assemblyPath = parse.GetValue(assembly);
+            if (assemblyPath is not null && trace.Kind != ScheduleKind.Test)
+            {
+                throw new UsageException($"--assembly is only for a schedule recorded by Systematic.Verify; '{path}' records the {trace.Kind.ToString().ToLowerInvariant()} {trace.Scenario}");
+            }
+
             EnsureRewritten();
-            (ReplayRun run, Timeline? timeline) = ReplaySchedule(trace);
+            (ReplayRun run, Timeline? timeline) = assemblyPath is null ? ReplaySchedule(trace) : AssemblyTestReplay.Replay(trace, assemblyPath);
             ExplorationResult result = run.Result;
 
-            Output.Console.MarkupLine($"replaying [bold]{Markup.Escape(trace.Target)}[/] / {Markup.Escape(trace.Scenario)} (seed {trace.Seed}, {trace.Strategy.ToString().ToLowerInvariant()})");
+            Output.Console.MarkupLine(trace.Kind == ScheduleKind.Test
+                ? $"replaying the test [bold]{Markup.Escape(trace.Scenario)}[/] from {Markup.Escape(Path.GetFullPath(assemblyPath!))} (seed {trace.Seed}, {trace.Strategy.ToString().ToLowerInvariant()})"
+                : $"replaying [bold]{Markup.Escape(trace.Target)}[/] / {Markup.Escape(trace.Scenario)} (seed {trace.Seed}, {trace.Strategy.ToString().ToLowerInvariant()})");
             if (trace.Kind == ScheduleKind.Program)
             {
                 Console.Out.WriteLine(trace.Program);
@@ -327,7 +336,7 @@ internal static class Commands
         ScheduleKind.Scenario => ScenarioExplorer.Replay(schedule, Targets, Scenarios),
         ScheduleKind.Program => ProgramExplorer.Replay(ParseTarget(schedule.Target), schedule),
         _ => throw new UsageException(
-            $"this schedule records the test {schedule.Scenario}, which the CLI cannot load; replay it with: "
+            $"this schedule records the test {schedule.Scenario}: add --assembly PATH (the test assembly), or replay it with: "
             + Systematic.ReplayCommand(Path.GetFullPath(schedule.Project is null ? "." : schedule.Project), schedule.Project, schedule.Scenario).Replace(Path.GetFullPath("."), "<your test project>", StringComparison.Ordinal)),
     };
 

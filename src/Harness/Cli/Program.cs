@@ -34,7 +34,7 @@ internal static class Program
             ValidateEnvironment();
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
         }
-        catch (Exception e) when (e is UsageException or ScheduleFileException or NotRewrittenException)
+        catch (Exception e) when (e is UsageException or ScheduleFileException or NotRewrittenException or TestLoadException)
         {
             // Bad usage, a schedule file that cannot be used, or un-rewritten assemblies: the user's to fix.
             Console.Error.WriteLine($"error: {e.Message}");

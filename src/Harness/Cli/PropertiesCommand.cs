@@ -20,15 +20,16 @@ internal static class PropertiesCommand
         var seed = NumberOption.UInt("--seed", "FsCheck seed, also mixed into each program's Coyote seed: the same seed reproduces the whole run.");
         var schedules = NumberOption.Int("--schedules", $"Schedules explored per program (default: {Schedules.EnvironmentVariable} or 100).", () => Schedules.Count(100), 1, "-k");
         var outDir = new Option<string>("--out") { Description = "Directory for the schedule file (and HTML timeline) of a counterexample.", HelpName = "DIR", DefaultValueFactory = _ => "harness-out" };
+        var parallel = NumberOption.Int("--parallel", "Coyote engines exploring each program's schedules at once (default: the processor count); the seed and this number reproduce the run.", () => Environment.ProcessorCount);
         var command = new Command("properties", "Check generated programs against the reference model and the invariants under Coyote; shrink a failure to a minimal program.")
         {
-            target, count, seed, schedules, outDir,
+            target, count, seed, schedules, outDir, parallel,
         };
         command.SetAction(parse =>
         {
             IGroupTarget t = Commands.ParseTarget(parse.GetValue(target)!);
             string dir = Commands.ValidateOutDirectory(parse.GetValue(outDir)!);
-            return Run(t, new PropertySettings(parse.GetValue(count), parse.GetValue(seed), parse.GetValue(schedules)), dir);
+            return Run(t, new PropertySettings(parse.GetValue(count), parse.GetValue(seed), parse.GetValue(schedules), parse.GetValue(parallel)), dir);
         });
         return command;
     }
@@ -36,7 +37,7 @@ internal static class PropertiesCommand
     private static int Run(IGroupTarget target, PropertySettings settings, string outDir)
     {
         Commands.EnsureRewritten();
-        Output.Console.MarkupLine($"checking [bold]{Markup.Escape(target.Name)}[/]: {settings.Count} generated programs, {settings.Schedules} schedules each, seed {settings.Seed}");
+        Output.Console.MarkupLine($"checking [bold]{Markup.Escape(target.Name)}[/]: {settings.Count} generated programs, {settings.Schedules} schedules each, seed {settings.Seed}, {settings.Parallelism} engine(s)");
         PropertyReport report = null!;
         Output.WithProgress([("programs", settings.Count)], Verbosity.Normal, (_, progress) =>
         {

@@ -27,13 +27,21 @@ public static class ProgramExplorer
     public static uint SeedFor(TaskProgram program, uint baseSeed) => unchecked(program.StableHash() ^ (baseSeed * 2654435761u));
 
     /// <summary>Explores <paramref name="schedules"/> schedules of <paramref name="program"/> (strict
-    /// mode); stops at the first bug.</summary>
-    public static ProgramOutcome Explore(IGroupTarget target, TaskProgram program, int schedules, uint baseSeed)
+    /// mode) on <paramref name="parallelism"/> engines; stops at the first bug. The outcome's seed is the
+    /// one of the engine that found it (what its schedule file records).</summary>
+    public static ProgramOutcome Explore(IGroupTarget target, TaskProgram program, int schedules, uint baseSeed, int parallelism = 1)
     {
         uint seed = SeedFor(program, baseSeed);
-        var hangs = new HangNamer();
-        ExplorationResult result = SystematicRunner.Explore(CreateTest(target, program, hangs: hangs), new ExplorationSettings(schedules, seed), nameBug: hangs.Name);
-        return new ProgramOutcome(program, seed, result);
+        ExplorationResult result = SystematicRunner.ExploreEachEngine(
+            _ =>
+            {
+                // One hang namer per engine: it remembers the schedule now running on it.
+                var hangs = new HangNamer();
+                return (CreateTest(target, program, hangs: hangs), hangs.Name);
+            },
+            new ExplorationSettings(schedules, seed),
+            parallelism);
+        return new ProgramOutcome(program, result.Seed, result);
     }
 
     /// <summary>Writes the failing schedule of <paramref name="outcome"/> to a trace file that carries the

@@ -36,7 +36,7 @@ public static class ProgramProperties
             ProgramOutcome outcome;
             try
             {
-                outcome = ProgramExplorer.Explore(target, program, settings.Schedules, settings.Seed);
+                outcome = ProgramExplorer.Explore(target, program, settings.Schedules, settings.Seed, settings.Parallelism);
             }
             catch (Exception e)
             {
@@ -100,10 +100,10 @@ public static class ProgramProperties
             [Fact]
             public void {{name}}_Program{{program.StableHash():x8}}_Meets_Specification()
             {
-                // Found by: properties --target {{target.Name}} --count {{settings.Count}} --seed {{settings.Seed}} --schedules {{settings.Schedules}}
+                // Found by: properties --target {{target.Name}} --count {{settings.Count}} --seed {{settings.Seed}} --schedules {{settings.Schedules}} --parallel {{settings.Parallelism}}
                 // Shrunk from: {{counterexample.Original}}
                 TaskProgram program = TaskProgram.Parse("{{program}}");
-                ProgramOutcome outcome = ProgramExplorer.Explore(TargetRegistry.BuiltIn.Find("{{target.Name}}")!, program, schedules: {{settings.Schedules}}, baseSeed: {{settings.Seed}});
+                ProgramOutcome outcome = ProgramExplorer.Explore(TargetRegistry.BuiltIn.Find("{{target.Name}}")!, program, schedules: {{settings.Schedules}}, baseSeed: {{settings.Seed}}{{(settings.Parallelism == 1 ? string.Empty : $", parallelism: {settings.Parallelism}")}});
                 Assert.True(outcome.Bug is null, outcome.Bug);
             }
             """;

@@ -67,6 +67,16 @@ public static class Systematic
             throw new ArgumentException($"Schedules must be positive, not {settings.Iterations}", nameof(options));
         }
 
+        if (Interceptor.Value is { } intercept)
+        {
+            if (intercept(test, fullName, settings.Seed))
+            {
+                throw new TestCapturedException();
+            }
+
+            return;
+        }
+
         string? project = FindProject(file);
         string? replay = options.Replay ?? Environment.GetEnvironmentVariable(ReplayVariable);
         if (!string.IsNullOrWhiteSpace(replay))
@@ -149,9 +159,32 @@ public static class Systematic
         var checker = new InvariantChecker(v => Specification.Assert(false, "{0}", v.ToString()), timeline);
         using (TaskGroupDiagnostics.Listen(checker))
         {
+            s_checker.Value = checker;
             await test();
         }
+
+        // Unstructured concurrency: what the body started and did not wait for outlives the test.
+        IReadOnlyList<string> leaked = LeakedTasks.Running();
+        if (leaked.Count > 0)
+        {
+            Specification.Assert(false, "{0}", $"leaked task: {leaked.Count} task(s) the test started still running when the test body returned: {string.Join("; ", leaked)}");
+        }
     };
+
+    /// <summary>The checker of the schedule running on this flow: lets the repository's tests feed it
+    /// the events of a deliberately broken group of their own (the library's groups report to it by
+    /// themselves), to show that <see cref="Verify"/> catches what the events reveal.</summary>
+    internal static InvariantChecker? CurrentChecker => s_checker.Value;
+
+    private static readonly AsyncLocal<InvariantChecker?> s_checker = new();
+
+    /// <summary>
+    /// Set by the CLI's <c>replay FILE --assembly PATH</c> while it calls a test method: every
+    /// <see cref="Verify"/> call on this flow hands its body, full name and base seed to the interceptor
+    /// instead of running; the interceptor returns true to stop the test method there (Verify then throws
+    /// <see cref="TestCapturedException"/>).
+    /// </summary>
+    internal static readonly AsyncLocal<Func<Func<Task>, string, uint, bool>?> Interceptor = new();
 
     private static void ReplayRecorded(Func<Task> test, ScheduleFile schedule, string path, string? project, string fullName)
     {

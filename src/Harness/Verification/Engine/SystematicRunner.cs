@@ -70,16 +70,35 @@ public static class SystematicRunner
     public static ExplorationResult ExploreParallel(Func<Task> test, ExplorationSettings settings, int parallelism, Action<int>? onProgress = null, Func<string, string>? nameBug = null)
     {
         ArgumentNullException.ThrowIfNull(test);
+        return ExploreEachEngine(_ => (test, nameBug), settings, parallelism, onProgress);
+    }
+
+    /// <summary>
+    /// <see cref="ExploreParallel(Func{Task}, ExplorationSettings, int, Action{int}?, Func{string, string}?)"/>
+    /// with a test (and bug namer) made for each engine by <paramref name="engineTest"/> (called with the
+    /// engine's number): state a test keeps about the schedule running on it, such as a
+    /// <see cref="HangNamer"/>, must not be shared between engines that run at once.
+    /// </summary>
+    public static ExplorationResult ExploreEachEngine(Func<int, (Func<Task> Test, Func<string, string>? NameBug)> engineTest, ExplorationSettings settings, int parallelism, Action<int>? onProgress = null)
+    {
+        ArgumentNullException.ThrowIfNull(engineTest);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parallelism);
         int engines = Math.Min(parallelism, settings.Iterations);
         if (engines <= 1)
         {
             int done = 0;
-            return Explore(test, settings, onProgress is null ? null : _ => onProgress(Interlocked.Increment(ref done)), nameBug: nameBug);
+            (Func<Task> only, Func<string, string>? onlyName) = engineTest(0);
+            return Explore(only, settings, onProgress is null ? null : _ => onProgress(Interlocked.Increment(ref done)), nameBug: onlyName);
         }
 
-        EnsureRewritten(test.Method.DeclaringType ?? typeof(SystematicRunner));
+        var tests = new (Func<Task> Test, Func<string, string>? NameBug)[engines];
+        for (int w = 0; w < engines; w++)
+        {
+            tests[w] = engineTest(w);
+        }
+
+        EnsureRewritten(tests[0].Test.Method.DeclaringType ?? typeof(SystematicRunner));
         var started = System.Diagnostics.Stopwatch.StartNew();
         var results = new ExplorationResult[engines];
         int progress = 0;
@@ -97,7 +116,7 @@ public static class SystematicRunner
             {
                 try
                 {
-                    results[worker] = Run(CreateConfiguration(mine), test, onProgress is null ? null : _ => onProgress(Interlocked.Increment(ref progress)), replaySteps: null, nameBug: nameBug).Result with { Seed = mine.Seed };
+                    results[worker] = Run(CreateConfiguration(mine), tests[worker].Test, onProgress is null ? null : _ => onProgress(Interlocked.Increment(ref progress)), replaySteps: null, nameBug: tests[worker].NameBug).Result with { Seed = mine.Seed };
                 }
                 catch (Exception e)
                 {
