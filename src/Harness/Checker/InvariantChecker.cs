@@ -609,7 +609,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     /// </summary>
     private static bool DecidedBeforeCallerCancelled(GroupState g, Task run) =>
         g.Completed && g.DecidedStatus == TaskStatus.RanToCompletion && !g.DecidedWithCallerCancelled
-        && !g.CallerCancelledWhileRunning && run.Status == TaskStatus.RanToCompletion;
+        && run.Status == TaskStatus.RanToCompletion;
 
     private static void CheckFailures(GroupState g, Task run, IReadOnlyList<Exception> failures, List<InvariantViolation> found)
     {

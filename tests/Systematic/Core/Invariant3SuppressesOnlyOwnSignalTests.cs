@@ -91,6 +91,7 @@ public class Invariant3SuppressesOnlyOwnSignalTests
             Generator random = Generator.Create();
             using var caller = new CancellationTokenSource();
             var cleanupMayEnd = new TaskCompletionSource();
+            Task outside = Task.CompletedTask; // awaited at the end: Verify reports a task left running
 
             Task run = TaskGroup.RunAsync(async group =>
             {
@@ -114,7 +115,7 @@ public class Invariant3SuppressesOnlyOwnSignalTests
                 });
 
                 // Outside the group: after the group cancelled itself, the caller cancels too.
-                _ = Task.Run(async () =>
+                outside = Task.Run(async () =>
                 {
                     await Child.UntilCancelled(group.Token);
                     await Child.YieldSome(random);
@@ -126,6 +127,7 @@ public class Invariant3SuppressesOnlyOwnSignalTests
             }, caller.Token);
 
             await Check.CanceledWith(run, "caller's token cancelled after Cancel(), while children cleaned up", caller.Token);
+            await outside;
         }
 
         Exploration.AssertHolds(Scenario, seed: 303);

@@ -66,10 +66,17 @@ public sealed class AssemblyReplayCliTests : IDisposable
         Assert.True(plain.Code == 2, plain.ToString());
         Assert.Contains("was not rewritten for Coyote", Assert.Single(plain.ErrLines));
 
-        string other = Path.Combine(Path.GetDirectoryName(ThisAssembly)!, "xunit.assert.dll");
-        CliResult without = HarnessCli.Run("replay", schedule, "--assembly", other);
+        // A test the assembly does not have (the file re-sealed after renaming the test).
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(schedule))!.AsObject();
+        json["test"] = json["test"]!.GetValue<string>() + "Renamed";
+        json.Remove("checksum");
+        byte[] hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+        json["checksum"] = "sha256:" + Convert.ToHexStringLower(hash);
+        string renamed = Path.Combine(_work, "renamed.schedule.json");
+        File.WriteAllText(renamed, json.ToJsonString());
+        CliResult without = HarnessCli.Run("replay", renamed, "--assembly", ThisAssembly);
         Assert.True(without.Code == 2, without.ToString());
-        Assert.Contains("is not in", Assert.Single(without.ErrLines));
+        Assert.Contains("LostUpdateRenamed (recorded in the schedule) is not in", Assert.Single(without.ErrLines));
     }
 
     [Fact]
