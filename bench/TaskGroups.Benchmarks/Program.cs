@@ -10,6 +10,12 @@ if (args.Length > 0 && args[0] == "sidebyside")
     return await SideBySide.RunAsync(args[1..]);
 }
 
+// `variants [--children N] [--rounds R] [--warmup W]`: what options and listeners cost (see Variants).
+if (args.Length > 0 && args[0] == "variants")
+{
+    return await Variants.RunAsync(args[1..]);
+}
+
 IConfig config = DefaultConfig.Instance
     .AddColumn(PerChildColumn.Time, PerChildColumn.Allocation)
     .WithOrderer(new DefaultOrderer(SummaryOrderPolicy.Declared));

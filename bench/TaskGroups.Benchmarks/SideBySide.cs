@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
+using static TaskGroups.Benchmarks.Measurement;
 
 namespace TaskGroups.Benchmarks;
 
@@ -110,38 +110,4 @@ public static class SideBySide
         Console.WriteLine("vs floor = median(TaskGroup) / median(floor); +B/child = TaskGroup's bytes per child above the floor.");
         return failed ? 1 : 0;
     }
-
-    private readonly record struct Sample(TimeSpan Elapsed, long Allocated);
-
-    private static async Task<Sample> Measure(Func<Task> operation)
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        long started = Stopwatch.GetTimestamp();
-        await operation();
-        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
-        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-        return new Sample(elapsed, allocated);
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        double[] sorted = values.Order().ToArray();
-        int middle = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-    }
-
-    private static string? OptionString(string[] args, string name)
-    {
-        int index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
-
-    private static int Option(string[] args, string name, int fallback) =>
-        OptionString(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
-
-    private static double Option(string[] args, string name, double fallback) =>
-        OptionString(args, name) is { } value ? double.Parse(value, CultureInfo.InvariantCulture) : fallback;
 }

@@ -17,38 +17,13 @@ internal abstract class QueuedChild(int childId)
     /// <summary>Gives <see cref="Proxy"/> the outcome of the child's own <paramref name="task"/>.</summary>
     public abstract void CompleteProxy(Task task);
 
-    /// <summary>Copies a finished task's outcome into <paramref name="proxy"/>: the same exceptions,
-    /// the same cancellation token. The proxy's exception is marked observed — the group reports it;
-    /// an un-awaited proxy must not raise <see cref="TaskScheduler.UnobservedTaskException"/>.</summary>
-    protected static bool TryCopyFailure<TSource>(Task task, TaskCompletionSource<TSource> proxy)
+    /// <summary>Marks a faulted proxy's exception observed: the group reports it, so an un-awaited
+    /// proxy must not raise <see cref="TaskScheduler.UnobservedTaskException"/>.</summary>
+    protected static void MarkObserved(Task proxy)
     {
-        if (task.IsFaulted)
+        if (proxy.IsFaulted)
         {
-            proxy.TrySetException(task.Exception!.InnerExceptions);
-            _ = proxy.Task.Exception;
-            return true;
+            _ = proxy.Exception;
         }
-
-        if (task.IsCanceled)
-        {
-            proxy.TrySetCanceled(CancellationTokenOf(task));
-            return true;
-        }
-
-        return false;
-    }
-
-    private static CancellationToken CancellationTokenOf(Task task)
-    {
-        try
-        {
-            task.GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException oce)
-        {
-            return oce.CancellationToken;
-        }
-
-        return CancellationToken.None;
     }
 }

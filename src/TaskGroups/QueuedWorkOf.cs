@@ -13,11 +13,10 @@ internal sealed class QueuedWorkOf<T>(Func<CancellationToken, Task<T>> work, int
 
     public override Task Start(TaskGroup group) => group.InvokeChild(work, ChildId);
 
+    /// <inheritdoc cref="QueuedWork.CompleteProxy"/>
     public override void CompleteProxy(Task task)
     {
-        if (!TryCopyFailure(task, _proxy))
-        {
-            _proxy.TrySetResult(((Task<T>)task).Result);
-        }
+        _proxy.TrySetFromTask((Task<T>)task);
+        MarkObserved(_proxy.Task);
     }
 }

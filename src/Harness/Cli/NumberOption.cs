@@ -45,4 +45,22 @@ internal static class NumberOption
         };
         return option;
     }
+
+    /// <summary>A non-negative <see cref="double"/> option (seconds).</summary>
+    public static Option<double> Seconds(string name, string description, double defaultValue)
+    {
+        var option = new Option<double>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.CustomParser = result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+            if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value))
+            {
+                return value;
+            }
+
+            result.AddError($"{name} must be a number of seconds (0 or more, e.g. 1.5), not '{text}'");
+            return 0;
+        };
+        return option;
+    }
 }

@@ -148,4 +148,30 @@ public class ConcurrencyLimitTests
             seen = previous;
         }
     }
+
+    [Fact]
+    public async Task Limit_QueuedChildCancelled_ReturnedTaskCarriesTheChildsToken()
+    {
+        var gate = Signal();
+        using var privateSource = new CancellationTokenSource();
+        privateSource.Cancel();
+        Task? groupTokenChild = null, privateTokenChild = null;
+        CancellationToken groupToken = default;
+        await TaskGroup.RunAsync(g =>
+        {
+            groupToken = g.Token;
+            _ = g.Spawn(_ => gate.Task); // holds the only slot
+            groupTokenChild = g.Spawn(ct => Task.FromCanceled(ct.IsCancellationRequested ? ct : throw new InvalidOperationException("started uncancelled")));
+            privateTokenChild = g.Spawn(_ => Task.FromCanceled(privateSource.Token));
+            g.Cancel();
+            gate.SetResult();
+            return Task.CompletedTask;
+        }, new TaskGroupOptions { MaxConcurrency = 1 }).Guard();
+
+        // The proxies Spawn returned end like the children did: Canceled, with the child's own token.
+        var first = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => groupTokenChild!);
+        Assert.Equal(groupToken, first.CancellationToken);
+        var second = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => privateTokenChild!);
+        Assert.Equal(privateSource.Token, second.CancellationToken);
+    }
 }

@@ -59,29 +59,44 @@ public static class ZooRunner
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(settings);
         IReadOnlyList<Scenario> scenarios = ScenarioRegistry.BuiltIn.All;
-        var elapsed = TimeSpan.Zero;
+        int parallelism = settings.Parallelism > 0 ? settings.Parallelism : Environment.ProcessorCount;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         long schedules = 0;
         int done = 0;
         for (int round = 0, batch = 10; done < settings.Iterations; round++, batch *= 4)
         {
             int size = Math.Min(batch, settings.Iterations - done);
-            for (int i = 0; i < scenarios.Count; i++)
+
+            // Waves of `parallelism` scenarios, one engine each. Every scenario's seed depends only on
+            // its index and the round, and a wave's detection is its lowest-indexed scenario's, so
+            // what is found does not depend on the parallelism or on timing — only the wall time does.
+            for (int first = 0; first < scenarios.Count; first += parallelism)
             {
-                uint seed = unchecked(settings.Seed + (uint)(i * 7919) + (uint)(round * 104729));
-                ScenarioOutcome outcome = ScenarioExplorer.Explore(target, scenarios[i], new ExplorationSettings(size, seed), Shard.All, settings.OutDirectory);
-                elapsed += outcome.Elapsed;
-                schedules += outcome.Schedules;
-                if (outcome.Bug is not null)
+                int waveSize = Math.Min(parallelism, scenarios.Count - first);
+                var outcomes = new ScenarioOutcome[waveSize];
+                int currentRound = round;
+                Parallel.For(0, waveSize, new ParallelOptions { MaxDegreeOfParallelism = waveSize }, w =>
                 {
-                    bool replayed = Replays(outcome.TracePath!, outcome.Bug);
-                    return new Detection(true, outcome.Bug, outcome.TracePath, replayed, elapsed, schedules, scenarios[i].Name);
+                    int i = first + w;
+                    uint seed = unchecked(settings.Seed + (uint)(i * 7919) + (uint)(currentRound * 104729));
+                    outcomes[w] = ScenarioExplorer.Explore(target, scenarios[i], new ExplorationSettings(size, seed), Shard.All, settings.OutDirectory);
+                });
+                for (int w = 0; w < waveSize; w++)
+                {
+                    schedules += outcomes[w].Schedules;
+                    if (outcomes[w].Bug is { } bug)
+                    {
+                        TimeSpan elapsed = clock.Elapsed;
+                        bool replayed = Replays(outcomes[w].TracePath!, bug);
+                        return new Detection(true, bug, outcomes[w].TracePath, replayed, elapsed, schedules, scenarios[first + w].Name);
+                    }
                 }
             }
 
             done += size;
         }
 
-        return Detection.None(elapsed, schedules);
+        return Detection.None(clock.Elapsed, schedules);
     }
 
     /// <summary>Checks the generated-program property; a counterexample's schedule is written and replayed.</summary>

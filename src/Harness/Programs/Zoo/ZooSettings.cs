@@ -8,10 +8,13 @@ namespace TaskGroups.Harness.Zoo;
 /// <param name="OutDirectory">Where detections' schedule files go.</param>
 /// <param name="MinStressSeconds">The least wall time a stress run gets (it gets the systematic run's
 /// time when that is longer).</param>
+/// <param name="Parallelism">Scenarios explored at once within a round (one Coyote engine each);
+/// 0 means the processor count. The detections do not depend on it, only the wall time.</param>
 public sealed record ZooSettings(
     int Iterations = 1000,
     int PropertyCount = 100,
     int PropertySchedules = 100,
     uint Seed = 0,
     string OutDirectory = "harness-out",
-    double MinStressSeconds = 1.0);
+    double MinStressSeconds = 1.0,
+    int Parallelism = 0);
