@@ -174,12 +174,12 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
             found.Add(new(5, $"{g.Name} had {g.Failures} failure(s) but ended {e.Status}"));
         }
 
-        if (g.Failures == 0 && e.Status == TaskStatus.Faulted)
+        if (g.Failures == 0 && e.Status == TaskStatus.Faulted && !g.HasDeadline)
         {
             found.Add(new(5, $"{g.Name} ended Faulted without any recorded failure"));
         }
 
-        if (g.Failures > 0 && !e.TokenCancelled)
+        if (g.Failures > 0 && !e.TokenCancelled && !g.Supervised)
         {
             found.Add(new(6, $"{g.Name} failed but its token was never cancelled"));
         }
@@ -406,9 +406,27 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
             // allowed if the caller cancelled at any time up to now (the group may have seen it last).
             bool callerCancelled = callerToken.IsCancellationRequested;
             int rule = g.Parent is null ? 3 : 4;
+            bool timedOut = run.IsFaulted && run.Exception!.InnerExceptions.Count == 1
+                && run.Exception.InnerExceptions[0].GetType() == typeof(TimeoutException);
             if (failures.Count > 0)
             {
                 CheckFailures(g, run, failures, found);
+            }
+            else if (timedOut && facts is { CallerCancelledWhileCodeRan: true })
+            {
+                found.Add(new(rule, $"{g.Name} ended with TimeoutException although its caller's token was cancelled while its tasks still ran: the deadline absorbed the caller's cancellation"));
+            }
+            else if (timedOut && facts?.DeadlineMayHaveElapsed != true)
+            {
+                found.Add(InvariantViolation.OfFeature(FeatureRule.Timeout, $"{g.Name} ended with TimeoutException before its deadline elapsed on the group's clock" + (g.HasDeadline ? string.Empty : " (it has no deadline)")));
+            }
+            else if (timedOut)
+            {
+                // The timeout row of the outcome table: the deadline cancelled the group first.
+            }
+            else if (facts is { DeadlineMustTimeOut: true } && !callerCancelled && !run.IsFaulted)
+            {
+                found.Add(InvariantViolation.OfFeature(FeatureRule.Timeout, $"{g.Name}'s deadline elapsed first while its tasks still ran, nothing failed and the caller did not cancel, but the group ended {run.Status}, not with TimeoutException"));
             }
             else if (run.IsFaulted && mayFailures.Count == 0)
             {
@@ -435,6 +453,13 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
                 found.Add(new(rule, $"{g.Name} ended Canceled although only its own signal was raised"));
             }
 
+            if (facts is { NotGroupFailures.Count: > 0 } && run.IsFaulted
+                && run.Exception!.InnerExceptions is [AggregateException reported]
+                && facts.NotGroupFailures.Any(reported.InnerExceptions.Contains))
+            {
+                found.Add(InvariantViolation.OfFeature(FeatureRule.Start, $"{g.Name} reported a StartAsync child's failure from before started(), which belongs to StartAsync's task"));
+            }
+
             // CancellationCaught (outcome table, row 2): true exactly when the group ended successfully
             // with its token cancelled — which, with no failure and no caller cancellation, only its own
             // Cancel() can have done.
@@ -449,6 +474,43 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         }
 
         Report(found);
+    }
+
+    /// <summary>
+    /// The group runs with beyond-the-seed options: <paramref name="supervised"/> (FailFast = false: a
+    /// failure need not cancel the token) and <paramref name="hasDeadline"/> (a Timeout: the run may end
+    /// Faulted with a TimeoutException and no failure). Told by the wrapper before the group completes.
+    /// </summary>
+    public void GroupOptions(long groupId, bool supervised, bool hasDeadline)
+    {
+        using (_gate.Enter())
+        {
+            GroupState g = StateOf(groupId);
+            g.Supervised = supervised;
+            g.HasDeadline = hasDeadline;
+        }
+    }
+
+    /// <summary>The wrapper saw feature rule <paramref name="rule"/> broken in the group: reports it,
+    /// the group's stable name first.</summary>
+    public void FeatureViolated(long groupId, string rule, string detail)
+    {
+        InvariantViolation v;
+        using (_gate.Enter())
+        {
+            v = InvariantViolation.OfFeature(rule, $"{StateOf(groupId).Name} {detail}");
+        }
+
+        Report([v]);
+    }
+
+    /// <summary>Records a step of a feature (a deadline firing, a started handshake) in the timeline.</summary>
+    public void Note(long groupId, string what, TimelineEntryKind kind = TimelineEntryKind.Note)
+    {
+        if (Timeline is not null)
+        {
+            Timeline.Add($"{Lookup(groupId).Name} {what}", kind);
+        }
     }
 
     /// <summary>The caller's token of a group was cancelled (observed by the wrapper).</summary>
@@ -476,7 +538,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
             }
 
             GroupState g = open[^1]; // the innermost (last opened) group still open
-            GroupState? failed = open.LastOrDefault(o => o.Failures > 0 || o.WrapperFailures > 0);
+            GroupState? failed = open.LastOrDefault(o => !o.Supervised && (o.Failures > 0 || o.WrapperFailures > 0));
             if (failed is not null)
             {
                 return new(6, $"{failed.Name} never completed: a task failed but a sibling was never cancelled (deadlock)");
@@ -504,8 +566,10 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     /// says it decided success with the caller's token uncancelled, and the run did end that way.
     /// </summary>
     private static bool DecidedBeforeCallerCancelled(GroupState g, Task run) =>
-        g.Completed && g.DecidedStatus == TaskStatus.RanToCompletion && !g.DecidedWithCallerCancelled
-        && run.Status == TaskStatus.RanToCompletion;
+        g.Completed && !g.DecidedWithCallerCancelled
+        && ((g.DecidedStatus == TaskStatus.RanToCompletion && run.Status == TaskStatus.RanToCompletion)
+            || (g.HasDeadline && g.DecidedStatus == TaskStatus.Faulted && run.IsFaulted
+                && run.Exception!.InnerExceptions is [TimeoutException]));
 
     private static void CheckFailures(GroupState g, Task run, IReadOnlyList<Exception> failures, List<InvariantViolation> found)
     {
@@ -654,5 +718,9 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         public int WrapperFailures { get; set; }
 
         public bool CallerCancelled { get; set; }
+
+        public bool Supervised { get; set; }
+
+        public bool HasDeadline { get; set; }
     }
 }
