@@ -141,6 +141,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
                     break;
                 case TaskGroupEventKind.CancelRequested:
                     g.CancelRequested = true;
+                    g.DeadlineCancelled |= e.Cause == TaskGroupCancelCause.Deadline;
                     if (e.Cause == TaskGroupCancelCause.CallerToken && !e.CallerTokenCancelled)
                     {
                         // For a nested group the caller's token is the enclosing group's: an inner
@@ -174,12 +175,12 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
             found.Add(new(5, $"{g.Name} had {g.Failures} failure(s) but ended {e.Status}"));
         }
 
-        if (g.Failures == 0 && e.Status == TaskStatus.Faulted && !g.HasDeadline)
+        if (g.Failures == 0 && e.Status == TaskStatus.Faulted && !g.MayTimeOut)
         {
             found.Add(new(5, $"{g.Name} ended Faulted without any recorded failure"));
         }
 
-        if (g.Failures > 0 && !e.TokenCancelled && !g.Supervised)
+        if (g.Failures > 0 && !e.TokenCancelled && !g.IsSupervised)
         {
             found.Add(new(6, $"{g.Name} failed but its token was never cancelled"));
         }
@@ -408,7 +409,14 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
             int rule = g.Parent is null ? 3 : 4;
             bool timedOut = run.IsFaulted && run.Exception!.InnerExceptions.Count == 1
                 && run.Exception.InnerExceptions[0].GetType() == typeof(TimeoutException);
-            if (failures.Count > 0)
+            bool leaked = facts is { NotGroupFailures.Count: > 0 } && run.IsFaulted
+                && run.Exception!.InnerExceptions is [AggregateException reported]
+                && facts.NotGroupFailures.Any(reported.InnerExceptions.Contains);
+            if (leaked)
+            {
+                found.Add(InvariantViolation.OfFeature(FeatureRule.Start, $"{g.Name} reported a StartAsync child's failure from before started(), which belongs to StartAsync's task alone"));
+            }
+            else if (failures.Count > 0)
             {
                 CheckFailures(g, run, failures, found);
             }
@@ -418,7 +426,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
             }
             else if (timedOut && facts?.DeadlineMayHaveElapsed != true)
             {
-                found.Add(InvariantViolation.OfFeature(FeatureRule.Timeout, $"{g.Name} ended with TimeoutException before its deadline elapsed on the group's clock" + (g.HasDeadline ? string.Empty : " (it has no deadline)")));
+                found.Add(InvariantViolation.OfFeature(FeatureRule.Timeout, $"{g.Name} ended with TimeoutException before its deadline elapsed on the group's clock" + (g.MayTimeOut ? string.Empty : " (it has no deadline)")));
             }
             else if (timedOut)
             {
@@ -453,13 +461,6 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
                 found.Add(new(rule, $"{g.Name} ended Canceled although only its own signal was raised"));
             }
 
-            if (facts is { NotGroupFailures.Count: > 0 } && run.IsFaulted
-                && run.Exception!.InnerExceptions is [AggregateException reported]
-                && facts.NotGroupFailures.Any(reported.InnerExceptions.Contains))
-            {
-                found.Add(InvariantViolation.OfFeature(FeatureRule.Start, $"{g.Name} reported a StartAsync child's failure from before started(), which belongs to StartAsync's task"));
-            }
-
             // CancellationCaught (outcome table, row 2): true exactly when the group ended successfully
             // with its token cancelled — which, with no failure and no caller cancellation, only its own
             // Cancel() can have done.
@@ -474,6 +475,23 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         }
 
         Report(found);
+    }
+
+    /// <summary>Options declared by tests (<see cref="DeclareOptions"/>), by process-unique group id.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<long, (bool Supervised, bool HasDeadline)> s_declared = new();
+
+    /// <summary>
+    /// Tells every checker that <paramref name="group"/> runs with <paramref name="options"/>: a
+    /// supervised group (FailFast = false) need not cancel its token on a failure, and a group with a
+    /// deadline may end Faulted with a TimeoutException and no failure. For a systematic test that runs
+    /// such a group directly under <c>Systematic.Verify</c>; call it first in the body. The library's
+    /// events do not carry the options (yet), and the checker must not guess them.
+    /// </summary>
+    public static void DeclareOptions(TaskGroup group, TaskGroupOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(options);
+        s_declared[group.Id] = (!options.FailFast, options.Timeout is not null);
     }
 
     /// <summary>
@@ -538,7 +556,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
             }
 
             GroupState g = open[^1]; // the innermost (last opened) group still open
-            GroupState? failed = open.LastOrDefault(o => !o.Supervised && (o.Failures > 0 || o.WrapperFailures > 0));
+            GroupState? failed = open.LastOrDefault(o => !o.IsSupervised && (o.Failures > 0 || o.WrapperFailures > 0));
             if (failed is not null)
             {
                 return new(6, $"{failed.Name} never completed: a task failed but a sibling was never cancelled (deadlock)");
@@ -568,7 +586,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     private static bool DecidedBeforeCallerCancelled(GroupState g, Task run) =>
         g.Completed && !g.DecidedWithCallerCancelled
         && ((g.DecidedStatus == TaskStatus.RanToCompletion && run.Status == TaskStatus.RanToCompletion)
-            || (g.HasDeadline && g.DecidedStatus == TaskStatus.Faulted && run.IsFaulted
+            || (g.MayTimeOut && g.DecidedStatus == TaskStatus.Faulted && run.IsFaulted
                 && run.Exception!.InnerExceptions is [TimeoutException]));
 
     private static void CheckFailures(GroupState g, Task run, IReadOnlyList<Exception> failures, List<InvariantViolation> found)
@@ -609,7 +627,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     {
         if (!_groups.TryGetValue(groupId, out GroupState? g))
         {
-            g = new GroupState($"g{_groups.Count + 1}");
+            g = new GroupState($"g{_groups.Count + 1}", groupId);
             _groups.Add(groupId, g);
         }
 
@@ -689,9 +707,18 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         }
     }
 
-    private sealed class GroupState(string name)
+    private sealed class GroupState(string name, long id)
     {
         public string Name { get; } = name;
+
+        /// <summary>Supervised: told by the wrapper, or declared by a test.</summary>
+        public bool IsSupervised => Supervised || (s_declared.TryGetValue(id, out var d) && d.Supervised);
+
+        /// <summary>Has a deadline: told by the wrapper, declared by a test, or (an excuse only, never a
+        /// verdict) the group reported a cancellation caused by its deadline.</summary>
+        public bool MayTimeOut => HasDeadline || DeadlineCancelled || (s_declared.TryGetValue(id, out var d) && d.HasDeadline);
+
+        public bool DeadlineCancelled { get; set; }
 
         public GroupState? Parent { get; set; }
 

@@ -29,6 +29,9 @@ public sealed class VirtualClock
     private readonly DateTimeOffset _start;
     private volatile bool _stopped;
 
+    /// <summary>Where the clock records its advances (the scenario's timeline), if anywhere.</summary>
+    private Action<string>? _log;
+
     /// <summary>Timers armed and not yet fired or disposed: the clock advances only while there is one.</summary>
     private int _armedTimers;
 
@@ -69,9 +72,25 @@ public sealed class VirtualClock
     public static VirtualClock Start(CheckedContext ctx, TimeSpan tick, int maxYields = 3)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        var clock = new VirtualClock(tick);
         ctx.Checker.Timeline?.Describe("clock", "the virtual clock: advances the groups' FakeTimeProvider at moments the schedule picks");
-        clock.Completion = ctx.StartTask("clock", async () =>
+        return Start(ctx.Next, work => ctx.StartTask("clock", work), what => ctx.Log(what), tick, maxYields);
+    }
+
+    /// <summary>
+    /// Starts a clock driven by Coyote's controlled <paramref name="random"/> generator, for a plain
+    /// systematic test (<c>Systematic.Verify</c>) of code that takes a <see cref="TimeProvider"/>.
+    /// </summary>
+    public static VirtualClock Start(Microsoft.Coyote.Random.Generator random, TimeSpan tick, int maxYields = 3)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        return Start(random.NextInteger, work => Task.Run(work), log: null, tick, maxYields);
+    }
+
+    private static VirtualClock Start(Func<int, int> next, Func<Func<Task>, Task> run, Action<string>? log, TimeSpan tick, int maxYields)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(tick, TimeSpan.Zero);
+        var clock = new VirtualClock(tick) { _log = log };
+        clock.Completion = run(async () =>
         {
             while (!clock._stopped)
             {
@@ -83,13 +102,18 @@ public sealed class VirtualClock
                     continue;
                 }
 
-                await ctx.YieldSomeAsync(maxYields);
+                int yields = next(maxYields + 1);
+                for (int i = 0; i < yields; i++)
+                {
+                    await Task.Yield();
+                }
+
                 if (clock._stopped)
                 {
                     break;
                 }
 
-                clock.Advance(ctx, tick * (1 + ctx.Next(2)));
+                clock.Advance(tick * (1 + next(2)));
             }
         });
         return clock;
@@ -155,7 +179,7 @@ public sealed class VirtualClock
         }
     }
 
-    private void Advance(CheckedContext ctx, TimeSpan step)
+    private void Advance(TimeSpan step)
     {
         TimeSpan to = Elapsed + step;
         IClockWatcher[] watchers;
@@ -169,7 +193,7 @@ public sealed class VirtualClock
             w.BeforeAdvance(to);
         }
 
-        ctx.Log($"the clock advances to {to.TotalSeconds:0.###} s");
+        _log?.Invoke($"the clock advances to {to.TotalSeconds:0.###} s");
         Fake.Advance(step); // fires every due timer, in due order, on this task
         foreach (IClockWatcher w in watchers)
         {
