@@ -2,8 +2,9 @@ namespace TaskGroups.Harness.Targets;
 
 /// <summary>
 /// A cancel reason kept in a field that every <c>Cancel(reason)</c> call assigns: a later call
-/// overwrites the reason of the cancellation that actually happened. Trio 0.31's cancel reasons (and
-/// AnyIO 4.11's) keep the first: "if the scope is cancelled several times, the first reason is kept".
+/// overwrites the reason of the cancellation that actually happened. The spec's CancellationReason says
+/// why the token was first cancelled, as Trio 0.31's and AnyIO 4.11's cancel reasons describe the
+/// cancellation that happened (the rule is the spec's; the Trio page is where the feature comes from).
 /// </summary>
 internal sealed class ReasonLastWinsTarget : FeatureVariantTarget
 {
