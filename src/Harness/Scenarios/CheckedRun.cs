@@ -604,71 +604,71 @@ public sealed class CheckedRun : IClockWatcher
     /// <summary>The checked scope of a feature run: the seed's checks plus the features' members.</summary>
     private sealed class FeatureScope : Scope, IFeatureScope
     {
-        private readonly CheckedRun run;
-        private readonly IFeatureScope inner;
+        private readonly CheckedRun _run;
+        private readonly IFeatureScope _inner;
 
         public FeatureScope(CheckedRun owner, IFeatureScope features)
             : base(owner, features)
         {
-            run = owner;
-            inner = features;
+            _run = owner;
+            _inner = features;
         }
 
-        public string? CancellationReason => inner.CancellationReason;
+        public string? CancellationReason => _inner.CancellationReason;
 
-        public void Cancel(string? reason) => CheckedCancel(() => inner.Cancel(reason));
+        public void Cancel(string? reason) => CheckedCancel(() => _inner.Cancel(reason));
 
         public void CancelAfter(TimeSpan delay)
         {
-            TimeSpan? now = run._clock?.Elapsed;
-            using (run._gate.Enter())
+            TimeSpan? now = _run._clock?.Elapsed;
+            using (_run._gate.Enter())
             {
                 // A quiet self-cancel: a cause that may absorb a racing private cancellation (accepted race).
-                run._otherCancelCause = true;
-                if (now is { } t && delay != Timeout.InfiniteTimeSpan && !(run._earliestCancelAfter <= t + delay))
+                _run._otherCancelCause = true;
+                if (now is { } t && delay != Timeout.InfiniteTimeSpan && !(_run._earliestCancelAfter <= t + delay))
                 {
-                    run._earliestCancelAfter = t + delay;
+                    _run._earliestCancelAfter = t + delay;
                 }
             }
 
-            run._checker.Note(run.GroupId, $"CancelAfter({delay.TotalSeconds:0.###} s) called");
-            using (run._gate.Enter())
+            _run._checker.Note(_run.GroupId, $"CancelAfter({delay.TotalSeconds:0.###} s) called");
+            using (_run._gate.Enter())
             {
-                run._cancelCalls++; // CancelAfter(0) cancels inline, like Cancel()
-                run._cancelsInFlight++;
+                _run._cancelCalls++; // CancelAfter(0) cancels inline, like Cancel()
+                _run._cancelsInFlight++;
             }
 
             try
             {
-                inner.CancelAfter(delay);
+                _inner.CancelAfter(delay);
             }
             finally
             {
-                using (run._gate.Enter())
+                using (_run._gate.Enter())
                 {
-                    run._cancelsInFlight--;
+                    _run._cancelsInFlight--;
                 }
             }
         }
 
         public Task<T> StartAsync<T>(Func<Action<T>, CancellationToken, Task> work)
         {
-            bool cancelledBefore = run._cancelReturned || inner.Token.IsCancellationRequested;
+            bool cancelledBefore = _run._cancelReturned || _inner.Token.IsCancellationRequested;
             int id;
-            using (run._gate.Enter())
+            using (_run._gate.Enter())
             {
-                id = ++run._nextChild;
+                id = ++_run._nextChild;
             }
 
-            string name = $"{run._checker.NameOf(run.GroupId)}/start {id}";
+            string name = $"{_run._checker.NameOf(_run.GroupId)}/start {id}";
             bool started = false;
-            Task<T> task = inner.StartAsync<T>((report, ct) => run.Wrap(name, ct, cancelledBefore, CodeKind.Started,
+            Task<T> task = _inner.StartAsync<T>((report, ct) => _run.Wrap(name, ct, cancelledBefore, CodeKind.Started,
                 token => work(
                     value =>
                     {
                         report(value);
                         started = true;
-                        run._checker.Note(run.GroupId, "StartAsync child called started()");
+                        _run._checker.Note(_run.GroupId, "StartAsync child called started()");
                     },
                     token),
                 started: () => started));
@@ -678,16 +678,16 @@ public sealed class CheckedRun : IClockWatcher
         public Task ShieldAsync(Func<CancellationToken, Task> cleanup, TimeSpan gracePeriod)
         {
             int id;
-            using (run._gate.Enter())
+            using (_run._gate.Enter())
             {
-                id = ++run._nextChild;
+                id = ++_run._nextChild;
             }
 
-            string name = $"{run._checker.NameOf(run.GroupId)}/shield {id}";
-            Task task = inner.ShieldAsync(ct => run.Wrap(name, ct, cancelledBefore: false, CodeKind.Shield, cleanup), gracePeriod);
-            using (run._gate.Enter())
+            string name = $"{_run._checker.NameOf(_run.GroupId)}/shield {id}";
+            Task task = _inner.ShieldAsync(ct => _run.Wrap(name, ct, cancelledBefore: false, CodeKind.Shield, cleanup), gracePeriod);
+            using (_run._gate.Enter())
             {
-                run._children.Add(task);
+                _run._children.Add(task);
             }
 
             return task;
