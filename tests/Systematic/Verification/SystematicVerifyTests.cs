@@ -89,4 +89,37 @@ public sealed class SystematicVerifyTests : IDisposable
         var e = Assert.Throws<ArgumentException>(() => Verifier.Verify(Counter(atomic: true), new SystematicOptions { Schedules = 0 }));
         Assert.Contains("Schedules must be positive", e.Message);
     }
+
+    /// <summary>An uncontrolled call (here <see cref="CancellationTokenSource.CancelAsync"/>, which runs
+    /// the callbacks on the real thread pool) is a bug in strict mode. Coyote names the task it returned
+    /// by its id, which differs between a run and its replay: the bug line must not carry it, or no
+    /// replay could ever print the identical line.</summary>
+    [Fact]
+    public void Verify_UncontrolledCall_BugLineReplaysIdentically()
+    {
+        static async Task CancelsAsynchronously()
+        {
+            using var cts = new CancellationTokenSource();
+            try
+            {
+                await TaskGroup.RunAsync(async group =>
+                {
+                    _ = group.Spawn(async _ => await Task.Yield());
+                    await cts.CancelAsync(); // uncontrolled: the group's registration runs on the real thread pool
+                }, cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // The caller's cancellation, as it should be.
+            }
+        }
+
+        var options = new SystematicOptions { Schedules = 10, Seed = 1, OutputDirectory = _work };
+        SystematicTestException found = Assert.Throws<SystematicTestException>(() => Verifier.Verify(CancelsAsynchronously, options));
+        string bug = found.Message.Split('\n')[0];
+        Assert.Contains("CancellationTokenSource.CancelAsync' returned a task that is not intercepted", bug);
+        SystematicTestException replayed = Assert.Throws<SystematicTestException>(() =>
+            Verifier.Verify(CancelsAsynchronously, new SystematicOptions { Replay = found.SchedulePath }));
+        Assert.Equal(bug, replayed.Message.Split('\n')[0]);
+    }
 }

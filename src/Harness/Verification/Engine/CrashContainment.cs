@@ -12,8 +12,12 @@ namespace TaskGroups.Verification.Engine;
 /// and record any other exception that escapes while an exploration runs, which the runner then reports
 /// instead of dying.
 /// </summary>
-/// <remarks>Process-wide: installed once, by the first exploration; exceptions outside an exploration
-/// are left to the default policy (the process still crashes, as it should).</remarks>
+/// <remarks>Process-wide: installed once, by the first exploration. Outside an exploration only one
+/// kind is still contained: an exception thrown from inside Coyote's own runtime, which is a leftover
+/// of a schedule already torn down (uncontrolled work — itself reported as that schedule's bug in strict
+/// mode — that outlived its iteration and touched the scheduler's state, e.g. a
+/// <see cref="KeyNotFoundException"/> for an operation of a finished iteration). Everything else outside
+/// an exploration is left to the default policy (the process still crashes, as it should).</remarks>
 public static class CrashContainment
 {
     private static int s_installed;
@@ -68,6 +72,29 @@ public static class CrashContainment
         {
             Interlocked.CompareExchange(ref s_escaped, e, null);
             return true;
+        }
+
+        return IsFromCoyoteRuntime(e);
+    }
+
+    /// <summary>Coyote's runtime and its testing engine (which holds the rewriting types, e.g. its Monitor).</summary>
+    private static readonly System.Reflection.Assembly[] s_coyote =
+        [typeof(Microsoft.Coyote.Configuration).Assembly, typeof(Microsoft.Coyote.SystematicTesting.TestingEngine).Assembly];
+
+    /// <summary>Whether <paramref name="e"/> was thrown by Coyote's runtime (its innermost frames are in
+    /// Coyote's assemblies), as opposed to user code running on a thread Coyote once controlled.</summary>
+    private static bool IsFromCoyoteRuntime(Exception e)
+    {
+        var trace = new System.Diagnostics.StackTrace(e, fNeedFileInfo: false);
+        for (int i = 0; i < trace.FrameCount; i++)
+        {
+            System.Reflection.MethodBase? method = trace.GetFrame(i)?.GetMethod();
+            if (method?.DeclaringType?.Assembly is not { } assembly || assembly == typeof(object).Assembly)
+            {
+                continue; // the collection or runtime code Coyote called into
+            }
+
+            return Array.IndexOf(s_coyote, assembly) >= 0;
         }
 
         return false;
