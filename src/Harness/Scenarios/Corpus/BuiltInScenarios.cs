@@ -91,6 +91,9 @@ internal static class BuiltInScenarios
         new("private-timeout-races-cancel", [5],
             "a child's private timeout fires while a sibling calls Cancel(): either outcome only in that race",
             PrivateTimeoutRacesCancel),
+        new("faulted-with-cancellation", [5, 3],
+            "a child's task faults with an OperationCanceledException (TaskCompletionSource.SetException) while nothing cancelled the group: a failure, not the group's signal",
+            FaultedWithCancellation),
     ];
 
 
@@ -692,6 +695,32 @@ internal static class BuiltInScenarios
         ctx.Check(run.Status == TaskStatus.RanToCompletion, 3,
             $"the group cancelled itself and a child ended with TrySetCanceled() (its own signal), but the group ended {run.Status}");
     }
+
+    private static async Task FaultedWithCancellation(CheckedContext ctx)
+    {
+        var planted = new OperationCanceledException("a faulted task that carries a cancellation");
+        Task run = await ctx.RunGroupAsync(group =>
+        {
+            var source = new TaskCompletionSource();
+            _ = group.Spawn(_ => source.Task); // the child's task is the source's: Faulted, not Canceled
+            _ = group.Spawn(async _ =>
+            {
+                await ctx.YieldSomeAsync();
+                source.SetException(planted);
+            });
+            return Task.CompletedTask;
+        });
+        ctx.Check(run.IsFaulted && Reaches(run.Exception!, planted), 5,
+            $"a child faulted with an OperationCanceledException while nothing cancelled the group, but the group ended {run.Status}{(run.IsFaulted ? " without that exception" : "")}");
+    }
+
+    /// <summary>Whether <paramref name="failure"/> is <paramref name="root"/> or among its inner exceptions, at any depth.</summary>
+    private static bool Reaches(Exception root, Exception failure) =>
+        ReferenceEquals(root, failure) || root switch
+        {
+            AggregateException aggregate => aggregate.InnerExceptions.Any(inner => Reaches(inner, failure)),
+            _ => root.InnerException is { } inner && Reaches(inner, failure),
+        };
 
     private static async Task PrivateTimeoutRacesCancel(CheckedContext ctx)
     {
