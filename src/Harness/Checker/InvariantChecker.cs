@@ -187,6 +187,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
                     break;
                 case TaskGroupEventKind.CancelRequested:
                     g.CancelRequested = true;
+                    g.DeadlineCancelled |= e.Cause == TaskGroupCancelCause.Deadline;
                     if (e.Cause == TaskGroupCancelCause.CallerToken && !e.CallerTokenCancelled)
                     {
                         // For a nested group the caller's token is the enclosing group's: an inner
@@ -273,12 +274,12 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
             found.Add(new(5, $"{g.Name} had {g.Failures} failure(s) but ended {e.Status}"));
         }
 
-        if (g.Failures == 0 && e.Status == TaskStatus.Faulted)
+        if (g.Failures == 0 && e.Status == TaskStatus.Faulted && !g.MayTimeOut)
         {
             found.Add(new(5, $"{g.Name} ended Faulted without any recorded failure"));
         }
 
-        if (g.Failures > 0 && !e.TokenCancelled)
+        if (g.Failures > 0 && !e.TokenCancelled && !g.IsSupervised)
         {
             found.Add(new(6, $"{g.Name} failed but its token was never cancelled"));
         }
@@ -510,9 +511,34 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
             // allowed if the caller cancelled at any time up to now (the group may have seen it last).
             bool callerCancelled = callerToken.IsCancellationRequested;
             int rule = g.Parent is null ? 3 : 4;
-            if (failures.Count > 0)
+            bool timedOut = run.IsFaulted && run.Exception!.InnerExceptions.Count == 1
+                && run.Exception.InnerExceptions[0].GetType() == typeof(TimeoutException);
+            bool leaked = facts is { NotGroupFailures.Count: > 0 } && run.IsFaulted
+                && run.Exception!.InnerExceptions is [AggregateException reported]
+                && facts.NotGroupFailures.Any(reported.InnerExceptions.Contains);
+            if (leaked)
+            {
+                found.Add(InvariantViolation.OfFeature(FeatureRule.Start, $"{g.Name} reported a StartAsync child's failure from before started(), which belongs to StartAsync's task alone"));
+            }
+            else if (failures.Count > 0)
             {
                 CheckFailures(g, run, failures, found);
+            }
+            else if (timedOut && facts is { CallerCancelledWhileCodeRan: true })
+            {
+                found.Add(new(rule, $"{g.Name} ended with TimeoutException although its caller's token was cancelled while its tasks still ran: the deadline absorbed the caller's cancellation"));
+            }
+            else if (timedOut && facts?.DeadlineMayHaveElapsed != true)
+            {
+                found.Add(InvariantViolation.OfFeature(FeatureRule.Timeout, $"{g.Name} ended with TimeoutException before its deadline elapsed on the group's clock" + (g.MayTimeOut ? string.Empty : " (it has no deadline)")));
+            }
+            else if (timedOut)
+            {
+                // The timeout row of the outcome table: the deadline cancelled the group first.
+            }
+            else if (facts is { DeadlineMustTimeOut: true } && !callerCancelled && !run.IsFaulted)
+            {
+                found.Add(InvariantViolation.OfFeature(FeatureRule.Timeout, $"{g.Name}'s deadline elapsed first while its tasks still ran, nothing failed and the caller did not cancel, but the group ended {run.Status}, not with TimeoutException"));
             }
             else if (run.IsFaulted && mayFailures.Count == 0)
             {
@@ -555,6 +581,60 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         Report(found);
     }
 
+    /// <summary>Options declared by tests (<see cref="DeclareOptions"/>), by process-unique group id.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<long, (bool Supervised, bool HasDeadline)> s_declared = new();
+
+    /// <summary>
+    /// Tells every checker that <paramref name="group"/> runs with <paramref name="options"/>: a
+    /// supervised group (FailFast = false) need not cancel its token on a failure, and a group with a
+    /// deadline may end Faulted with a TimeoutException and no failure. For a systematic test that runs
+    /// such a group directly under <c>Systematic.Verify</c>; call it first in the body. The library's
+    /// events do not carry the options (yet), and the checker must not guess them.
+    /// </summary>
+    public static void DeclareOptions(TaskGroup group, TaskGroupOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(options);
+        s_declared[group.Id] = (!options.FailFast, options.Timeout is not null);
+    }
+
+    /// <summary>
+    /// The group runs with beyond-the-seed options: <paramref name="supervised"/> (FailFast = false: a
+    /// failure need not cancel the token) and <paramref name="hasDeadline"/> (a Timeout: the run may end
+    /// Faulted with a TimeoutException and no failure). Told by the wrapper before the group completes.
+    /// </summary>
+    public void GroupOptions(long groupId, bool supervised, bool hasDeadline)
+    {
+        using (_gate.Enter())
+        {
+            GroupState g = StateOf(groupId);
+            g.Supervised = supervised;
+            g.HasDeadline = hasDeadline;
+        }
+    }
+
+    /// <summary>The wrapper saw feature rule <paramref name="rule"/> broken in the group: reports it,
+    /// the group's stable name first.</summary>
+    public void FeatureViolated(long groupId, string rule, string detail)
+    {
+        InvariantViolation v;
+        using (_gate.Enter())
+        {
+            v = InvariantViolation.OfFeature(rule, $"{StateOf(groupId).Name} {detail}");
+        }
+
+        Report([v]);
+    }
+
+    /// <summary>Records a step of a feature (a deadline firing, a started handshake) in the timeline.</summary>
+    public void Note(long groupId, string what, TimelineEntryKind kind = TimelineEntryKind.Note)
+    {
+        if (Timeline is not null)
+        {
+            Timeline.Add($"{Lookup(groupId).Name} {what}", kind);
+        }
+    }
+
     /// <summary>The caller's token of a group was cancelled (observed by the wrapper).</summary>
     public void CallerTokenCancelled(long groupId)
     {
@@ -580,7 +660,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
             }
 
             GroupState g = open[^1]; // the innermost (last opened) group still open
-            GroupState? failed = open.LastOrDefault(o => o.Failures > 0 || o.WrapperFailures > 0);
+            GroupState? failed = open.LastOrDefault(o => !o.IsSupervised && (o.Failures > 0 || o.WrapperFailures > 0));
             if (failed is not null)
             {
                 return new(6, $"{failed.Name} never completed: a task failed but a sibling was never cancelled (deadlock)");
@@ -608,8 +688,10 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     /// says it decided success with the caller's token uncancelled, and the run did end that way.
     /// </summary>
     private static bool DecidedBeforeCallerCancelled(GroupState g, Task run) =>
-        g.Completed && g.DecidedStatus == TaskStatus.RanToCompletion && !g.DecidedWithCallerCancelled
-        && run.Status == TaskStatus.RanToCompletion;
+        g.Completed && !g.DecidedWithCallerCancelled
+        && ((g.DecidedStatus == TaskStatus.RanToCompletion && run.Status == TaskStatus.RanToCompletion)
+            || (g.MayTimeOut && g.DecidedStatus == TaskStatus.Faulted && run.IsFaulted
+                && run.Exception!.InnerExceptions is [TimeoutException]));
 
     private static void CheckFailures(GroupState g, Task run, IReadOnlyList<Exception> failures, List<InvariantViolation> found)
     {
@@ -649,7 +731,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     {
         if (!_groups.TryGetValue(groupId, out GroupState? g))
         {
-            g = new GroupState($"g{_groups.Count + 1}");
+            g = new GroupState($"g{_groups.Count + 1}", groupId);
             _groups.Add(groupId, g);
         }
 
@@ -729,9 +811,18 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         }
     }
 
-    private sealed class GroupState(string name)
+    private sealed class GroupState(string name, long id)
     {
         public string Name { get; } = name;
+
+        /// <summary>Supervised: told by the wrapper, or declared by a test.</summary>
+        public bool IsSupervised => Supervised || (s_declared.TryGetValue(id, out var d) && d.Supervised);
+
+        /// <summary>Has a deadline: told by the wrapper, declared by a test, or (an excuse only, never a
+        /// verdict) the group reported a cancellation caused by its deadline.</summary>
+        public bool MayTimeOut => HasDeadline || DeadlineCancelled || (s_declared.TryGetValue(id, out var d) && d.HasDeadline);
+
+        public bool DeadlineCancelled { get; set; }
 
         public GroupState? Parent { get; set; }
 
@@ -775,5 +866,9 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
 
         /// <summary>The group's run task, from GroupOpened; null from a reporter that gives none.</summary>
         public Task? Completion { get; set; }
+
+        public bool Supervised { get; set; }
+
+        public bool HasDeadline { get; set; }
     }
 }

@@ -1,14 +1,22 @@
 namespace TaskGroups.Verification;
 
-/// <summary>One violation of a numbered invariant.</summary>
-/// <param name="Number">The invariant's number in the spec.</param>
+/// <summary>One violation of a numbered invariant, or of a feature rule (<see cref="FeatureRule"/>).</summary>
+/// <param name="Number">The invariant's number in the spec; 0 for a feature rule.</param>
 /// <param name="Detail">What was seen, in words that do not depend on process-wide ids, so that a
 /// replay prints the identical line.</param>
 public sealed record InvariantViolation(int Number, string Detail)
 {
-    /// <summary>The invariant's name.</summary>
-    public string Name => Invariant.NameOf(Number);
+    /// <summary>The feature rule broken (<see cref="FeatureRule.Timeout"/>, …), or null for a numbered invariant.</summary>
+    public string? Rule { get; init; }
+
+    /// <summary>The invariant's or feature rule's name.</summary>
+    public string Name => Rule is null ? Invariant.NameOf(Number) : FeatureRule.NameOf(Rule);
+
+    /// <summary>A violation of the beyond-the-seed feature rule <paramref name="rule"/>.</summary>
+    public static InvariantViolation OfFeature(string rule, string detail) => new(0, detail) { Rule = rule };
 
     /// <inheritdoc/>
-    public override string ToString() => $"invariant {Number} ({Name}) violated: {Detail}";
+    public override string ToString() => Rule is null
+        ? $"invariant {Number} ({Name}) violated: {Detail}"
+        : $"feature rule {Rule} ({Name}) violated: {Detail}";
 }

@@ -17,4 +17,18 @@ public sealed record RunFacts(
     IReadOnlyList<Exception> MayFailures,
     bool CallerCancelledWhileCodeRan,
     bool? CancellationCaught,
-    bool TokenCancelled);
+    bool TokenCancelled)
+{
+    /// <summary>The group has a deadline (<c>TaskGroupOptions.Timeout</c>) and the virtual clock reached
+    /// its earliest possible due time before the run completed: a TimeoutException is allowed.</summary>
+    public bool DeadlineMayHaveElapsed { get; init; }
+
+    /// <summary>The virtual clock reached the deadline's latest possible due time while body or child
+    /// code still ran and before anything else had cancelled the group's token (no Cancel(), no
+    /// CancelAfter racing it): with no failure and no caller cancellation, the run must throw TimeoutException.</summary>
+    public bool DeadlineMustTimeOut { get; init; }
+
+    /// <summary>Failures that belong to someone else than the group (a StartAsync child's failure before
+    /// <c>started</c> belongs to StartAsync's task): the group must not report them.</summary>
+    public IReadOnlyList<Exception> NotGroupFailures { get; init; } = [];
+}

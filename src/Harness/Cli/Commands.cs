@@ -44,7 +44,8 @@ internal static class Commands
             var scenarios = new Table().Title("scenarios").AddColumns("name", "invariants", "description");
             foreach (Scenario s in Scenarios.All)
             {
-                scenarios.AddRow(Markup.Escape(s.Name), string.Join(",", s.Invariants), Markup.Escape(s.Description));
+                string covers = string.Join(",", s.Invariants) + (s.FeatureRules.Count > 0 ? " + " + string.Join(",", s.FeatureRules) : string.Empty);
+                scenarios.AddRow(Markup.Escape(s.Name), covers, Markup.Escape(s.Description + (s.RequiresFeatures ? " [features]" : string.Empty)));
             }
 
             Output.Console.Write(targets);
@@ -107,6 +108,21 @@ internal static class Commands
             : [Scenarios.Find(name) ?? throw new UsageException(
                 $"unknown scenario '{name}'" + Suggestions.DidYouMean(name, Scenarios.All.Select(s => s.Name)) + $" (scenarios: {string.Join(", ", Scenarios.All.Select(s => s.Name))})")];
 
+    /// <summary>The scenarios to explore on <paramref name="target"/>: all that run on it (feature
+    /// scenarios only on targets with the features), or the one named, which must run on it.</summary>
+    internal static IReadOnlyList<Scenario> ScenariosFor(IGroupTarget target, string? name)
+    {
+        if (name is null)
+        {
+            return Scenarios.For(target);
+        }
+
+        Scenario one = ParseScenarios(name)[0];
+        return one.RunsOn(target)
+            ? [one]
+            : throw new UsageException($"scenario '{one.Name}' uses the beyond-the-seed features, which target '{target.Name}' does not support");
+    }
+
     private static Command ExploreCommand()
     {
         var target = new Option<string>("--target") { Description = "Target to explore (see list).", DefaultValueFactory = _ => "taskgroup" };
@@ -127,7 +143,7 @@ internal static class Commands
         {
             // Every input is checked before any work starts.
             IGroupTarget t = ParseTarget(parse.GetValue(target)!);
-            IReadOnlyList<Scenario> scenarios = ParseScenarios(parse.GetValue(scenario));
+            IReadOnlyList<Scenario> scenarios = ScenariosFor(t, parse.GetValue(scenario));
             if (!Shard.TryParse(parse.GetValue(shard)!, out Shard s))
             {
                 throw new UsageException($"--shard must be I/N with 0 <= I < N, not '{parse.GetValue(shard)}'");

@@ -42,6 +42,71 @@ public sealed class CheckedContext
     public Task<Task> RunGroupAsync(Func<IGroupScope, Task> body, CancellationToken callerToken = default) =>
         _unchecked ? RunUncheckedAsync(body, callerToken) : CheckedRun.RunAsync(Target, Checker, body, callerToken);
 
+    /// <summary>Whether the target supports the beyond-the-seed features (<see cref="IFeatureTarget"/>).</summary>
+    public bool SupportsFeatures => Target is IFeatureTarget;
+
+    /// <summary>
+    /// Runs a checked group of a feature target with <paramref name="options"/>; with
+    /// <paramref name="clock"/>, the options' TimeProvider is the clock's and the run samples its
+    /// deadline around every advance. Returns its completed task (never throws its outcome).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The target is not an <see cref="IFeatureTarget"/>
+    /// (a feature scenario must declare <see cref="Scenario.RequiresFeatures"/>).</exception>
+    public Task<Task> RunFeatureGroupAsync(TaskGroupOptions options, Func<IFeatureScope, Task> body, CancellationToken callerToken = default, VirtualClock? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (Target is not IFeatureTarget features)
+        {
+            throw new InvalidOperationException($"target '{Target.Name}' does not support the beyond-the-seed features");
+        }
+
+        if (clock is not null)
+        {
+            options = new TaskGroupOptions
+            {
+                Timeout = options.Timeout,
+                MaxConcurrency = options.MaxConcurrency,
+                FailFast = options.FailFast,
+                TimeProvider = clock.Time,
+
+            };
+        }
+
+        return _unchecked
+            ? RunUncheckedFeatureAsync(features, options, body, callerToken)
+            : CheckedRun.RunAsync(features, Checker, options, body, callerToken, clock);
+    }
+
+    private static async Task<Task> RunUncheckedFeatureAsync(IFeatureTarget target, TaskGroupOptions options, Func<IFeatureScope, Task> body, CancellationToken callerToken)
+    {
+        Task run = target.RunAsync(body, options, NullListener.Instance, callerToken);
+        try
+        {
+            await run;
+        }
+        catch (Exception)
+        {
+            // The outcome is in the task.
+        }
+
+        return run;
+    }
+
+    /// <summary>Starts this schedule's <see cref="VirtualClock"/>: advances of one or two
+    /// <paramref name="tick"/>s at moments the schedule picks, while a timer on it is armed.</summary>
+    public VirtualClock StartClock(TimeSpan tick, int maxYields = 3) => VirtualClock.Start(this, tick, maxYields);
+
+    /// <summary>Fails the schedule with a violation of feature rule <paramref name="rule"/> (<see cref="FeatureRule"/>).</summary>
+    public void CheckFeature(bool condition, string rule, string detail)
+    {
+        if (!condition)
+        {
+            var violation = InvariantViolation.OfFeature(rule, detail);
+            Log(violation.ToString(), TimelineEntryKind.Violation);
+            Specification.Assert(false, "{0}", violation.ToString());
+        }
+    }
+
     private async Task<Task> RunUncheckedAsync(Func<IGroupScope, Task> body, CancellationToken callerToken)
     {
         Task run = Target.RunAsync(body, NullListener.Instance, callerToken);

@@ -10,7 +10,7 @@ namespace TaskGroups.Harness.Scenarios;
 /// checked when they return; and the run's outcome is checked against the spec's outcome table.
 /// What it observes goes to the <see cref="InvariantChecker"/>, which reports violations.
 /// </summary>
-public sealed class CheckedRun
+public sealed class CheckedRun : IClockWatcher
 {
     private readonly IGroupTarget _target;
     private readonly InvariantChecker _checker;
@@ -45,6 +45,46 @@ public sealed class CheckedRun
     private bool _otherCancelCause;
 
     private IGroupScope? _scope;
+
+    // ---- Beyond the seed: what the wrapper observes about the options it ran the group with. ----
+
+    /// <summary>The options of a feature run (<see cref="IFeatureTarget"/>); null for a seed run.</summary>
+    private TaskGroupOptions? _options;
+
+    /// <summary>The schedule's virtual clock, if the run's TimeProvider is it.</summary>
+    private VirtualClock? _clock;
+
+    /// <summary>The clock's time just before RunAsync was called, and when the body started: the
+    /// deadline was armed in between, so it is due between these plus the timeout.</summary>
+    private TimeSpan _startLower;
+    private TimeSpan? _startUpper;
+
+    private bool _deadlineLowerReached;
+    private bool _deadlineUpperReached;
+    private bool _deadlineMay;
+    private bool _deadlineMustCandidate;
+    private bool _deadlineMust;
+    private bool _sampling;
+    private int _cancelCallsAtSample;
+
+    /// <summary>Cancel() and Cancel(reason) calls so far: one during the deadline's advance raced it.</summary>
+    private int _cancelCalls;
+
+    /// <summary>Cancel() calls that have started and not returned: one may have set its cause already.</summary>
+    private int _cancelsInFlight;
+
+    /// <summary>The earliest virtual time a CancelAfter of this run can fire; null if none was called.</summary>
+    private TimeSpan? _earliestCancelAfter;
+
+    /// <summary>Spawned children (not StartAsync, not shields) whose code runs: bounded by MaxConcurrency.</summary>
+    private int _runningSpawned;
+
+    /// <summary>The highest spawn index whose code started (a limited group starts them in order).</summary>
+    private int _maxStartedSpawn;
+
+    /// <summary>Failures of StartAsync children before started(): StartAsync's, never the group's.</summary>
+    private readonly List<Exception> _notGroupFailures = [];
+
     private CancellationTokenRegistration _callerRegistration;
     private CancellationTokenRegistration _tokenRegistration;
 
@@ -71,10 +111,42 @@ public sealed class CheckedRun
         CancellationToken callerToken = default)
     {
         var run = new CheckedRun(target, checker, callerToken);
+        return await run.RunAsync(() => target.RunAsync(scope => run.RunBody(scope, body), checker, callerToken));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> in a new group of the feature target <paramref name="target"/>,
+    /// configured by <paramref name="options"/>, checked by <paramref name="checker"/>; with the
+    /// schedule's <paramref name="clock"/> (which should be the options' TimeProvider) the run samples
+    /// its deadline's facts around every advance. Returns the completed run task; never throws its outcome.
+    /// </summary>
+    public static async Task<Task> RunAsync(
+        IFeatureTarget target,
+        InvariantChecker checker,
+        TaskGroupOptions options,
+        Func<IFeatureScope, Task> body,
+        CancellationToken callerToken = default,
+        VirtualClock? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var run = new CheckedRun(target, checker, callerToken) { _options = options, _clock = clock };
+        if (clock is not null && options.Timeout is not null)
+        {
+            run._startLower = clock.Elapsed;
+            clock.Watch(run);
+        }
+
+        return await run.RunAsync(() => target.RunAsync(
+            scope => run.RunBody(scope, s => body((IFeatureScope)s)), options, checker, callerToken));
+    }
+
+    private async Task<Task> RunAsync(Func<Task> start)
+    {
+        CheckedRun run = this;
         Task task;
         try
         {
-            task = target.RunAsync(scope => run.RunBody(scope, body), checker, callerToken);
+            task = start();
             run._task = task;
         }
         catch (Exception e)
@@ -99,6 +171,14 @@ public sealed class CheckedRun
     {
         GroupId = scope.Id;
         _scope = scope;
+        if (_options is not null)
+        {
+            _checker.GroupOptions(GroupId, supervised: !_options.FailFast, hasDeadline: _options.Timeout is not null);
+            if (_clock is not null)
+            {
+                _startUpper = _clock.Elapsed;
+            }
+        }
 
         // Whether the caller's token was cancelled while the run was still incomplete: sampled at the
         // moment of cancellation (callbacks run inline in Cancel()), not after the fact, so a caller
@@ -129,17 +209,19 @@ public sealed class CheckedRun
                 r._checker.TokenCancelled(r.GroupId);
             },
             this);
-        var checkedScope = new Scope(this, scope);
+        Scope checkedScope = scope is IFeatureScope features ? new FeatureScope(this, features) : new Scope(this, scope);
         string name = $"{_checker.NameOf(GroupId)}/body";
-        return Wrap(name, scope.Token, cancelledBefore: false, isChild: false, _ => body(checkedScope));
+        return Wrap(name, scope.Token, cancelledBefore: false, CodeKind.Body, _ => body(checkedScope));
     }
 
     /// <summary>Runs a body or child's code with its start and end recorded. The synchronous part
     /// stays synchronous, so a delegate that throws before its first await still does.</summary>
-    private Task Wrap(string name, CancellationToken token, bool cancelledBefore, bool isChild, Func<CancellationToken, Task> work)
+    private Task Wrap(string name, CancellationToken token, bool cancelledBefore, CodeKind kind, Func<CancellationToken, Task> work,
+        int spawnIndex = 0, Func<bool>? started = null)
     {
         // A child is named after the group's own id for it, which every library event about it carries.
-        if (isChild)
+        bool isChild = kind is CodeKind.Child or CodeKind.Started;
+        if (kind != CodeKind.Body)
         {
             name = _checker.ChildName(GroupId, name);
         }
@@ -150,6 +232,8 @@ public sealed class CheckedRun
         long previousGroup = ScopeTracker.Enter(GroupId);
         try
         {
+            int? limit = kind == CodeKind.Child ? _options?.MaxConcurrency : null;
+            string? limitBroken = null;
             using (_gate.Enter())
             {
                 _running++;
@@ -157,6 +241,29 @@ public sealed class CheckedRun
                 {
                     _liveTokens.Add(token);
                 }
+
+                if (limit is { } n)
+                {
+                    // A queued child starts when a slot frees, perhaps after Cancel(): the group's token
+                    // is cancelled now, so the child's must be too (invariant 2, for queued children).
+                    cancelledBefore |= _cancelReturned || ScopeTokenCancelled();
+                    _runningSpawned++;
+                    if (_runningSpawned > n)
+                    {
+                        limitBroken = $"ran {_runningSpawned} spawned children at once with MaxConcurrency {n}";
+                    }
+                    else if (spawnIndex < _maxStartedSpawn)
+                    {
+                        limitBroken = $"started its spawned child {spawnIndex} after child {_maxStartedSpawn}, which was spawned later";
+                    }
+
+                    _maxStartedSpawn = Math.Max(_maxStartedSpawn, spawnIndex);
+                }
+            }
+
+            if (limitBroken is not null)
+            {
+                _checker.FeatureViolated(GroupId, FeatureRule.Limit, limitBroken);
             }
 
             _checker.ChildCodeStarted(GroupId, name, token.IsCancellationRequested, cancelledBefore);
@@ -167,11 +274,11 @@ public sealed class CheckedRun
             }
             catch (Exception e)
             {
-                Ended(name, token, isChild, e);
+                Ended(name, token, kind, e, started);
                 throw;
             }
 
-            return WaitAndRecord(name, token, isChild, task);
+            return WaitAndRecord(name, token, kind, task, started);
         }
         finally
         {
@@ -183,7 +290,7 @@ public sealed class CheckedRun
         }
     }
 
-    private async Task WaitAndRecord(string name, CancellationToken token, bool isChild, Task task)
+    private async Task WaitAndRecord(string name, CancellationToken token, CodeKind kind, Task task, Func<bool>? started)
     {
         try
         {
@@ -191,21 +298,26 @@ public sealed class CheckedRun
         }
         catch (Exception e)
         {
-            Ended(name, token, isChild, e);
+            Ended(name, token, kind, e, started);
             throw;
         }
 
-        Ended(name, token, isChild, exception: null);
+        Ended(name, token, kind, exception: null, started);
     }
 
-    private void Ended(string name, CancellationToken token, bool isChild, Exception? exception)
+    private void Ended(string name, CancellationToken token, CodeKind kind, Exception? exception, Func<bool>? started)
     {
         // The own-signal rule, second revision: a cancellation, whatever its token (a linked source,
         // TrySetCanceled() without one), that ends a task while the group's token is cancelled is the
-        // group's signal; while it is not cancelled, every cancellation is a failure.
+        // group's signal; while it is not cancelled, every cancellation is a failure. A shielded
+        // cleanup's token is its own: only the group's token decides.
+        bool isChild = kind is CodeKind.Child or CodeKind.Started;
         bool cancellation = exception is OperationCanceledException;
-        bool signal = cancellation && (token.IsCancellationRequested || ScopeTokenCancelled());
+        bool signal = cancellation && ((kind != CodeKind.Shield && token.IsCancellationRequested) || ScopeTokenCancelled());
         Exception? failure = exception is not null && !signal ? exception : null;
+
+        // Before started(), a StartAsync child's outcome is StartAsync's, not the group's.
+        bool startAsyncOwns = kind == CodeKind.Started && started is not null && !started();
         using (_gate.Enter())
         {
             _running--;
@@ -214,7 +326,21 @@ public sealed class CheckedRun
                 _liveTokens.Remove(token);
             }
 
-            if (failure is not null && cancellation)
+            if (kind == CodeKind.Child && _options?.MaxConcurrency is not null)
+            {
+                _runningSpawned--;
+            }
+
+            if (startAsyncOwns)
+            {
+                if (exception is not null && !cancellation)
+                {
+                    _notGroupFailures.Add(exception);
+                }
+
+                failure = null;
+            }
+            else if (failure is not null && cancellation)
             {
                 _uncancelledOces.Add(failure);
             }
@@ -267,6 +393,7 @@ public sealed class CheckedRun
         _tokenRegistration.Dispose();
         Exception[] failures;
         Exception[] mayFailures = [];
+        Exception[] notGroup;
         int unfinished;
         using (_gate.Enter())
         {
@@ -280,19 +407,77 @@ public sealed class CheckedRun
             }
 
             unfinished = _running + _children.Count(c => !c.IsCompleted);
+            notGroup = [.. _notGroupFailures];
         }
 
         string? previous = _checker.Timeline is null ? null : Timeline.SetCurrentTask(_parentTask);
         _checker.RunCompleted(GroupId, task, failures, _callerToken, _callerCancelledWhileRunning, unfinished,
-            new RunFacts(mayFailures, _callerCancelledWhileCodeRan, _scope?.CancellationCaught, ScopeTokenCancelled()));
+            new RunFacts(mayFailures, _callerCancelledWhileCodeRan, _scope?.CancellationCaught, ScopeTokenCancelled())
+            {
+                DeadlineMayHaveElapsed = _deadlineMay,
+                DeadlineMustTimeOut = _deadlineMust,
+                NotGroupFailures = notGroup,
+            });
         if (_checker.Timeline is not null)
         {
             Timeline.SetCurrentTask(previous);
         }
     }
 
+    /// <inheritdoc/>
+    void IClockWatcher.BeforeAdvance(TimeSpan to)
+    {
+        if (_options?.Timeout is not { } timeout)
+        {
+            return;
+        }
+
+        using (_gate.Enter())
+        {
+            bool completed = IsRunCompleted;
+            if (!_deadlineLowerReached && to >= _startLower + timeout)
+            {
+                _deadlineLowerReached = true;
+                _deadlineMay = !completed;
+            }
+
+            if (!_deadlineUpperReached && _startUpper is { } upper && to >= upper + timeout)
+            {
+                // The deadline is certainly due in this advance. It is the first cause if nothing
+                // cancelled the token yet, no CancelAfter can fire before it, and no Cancel() races it.
+                _deadlineUpperReached = true;
+                _deadlineMustCandidate = !completed && _running > 0 && !ScopeTokenCancelled() && _cancelsInFlight == 0
+                    && !(_earliestCancelAfter <= upper + timeout);
+                _cancelCallsAtSample = _cancelCalls;
+                _sampling = true;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    void IClockWatcher.AfterAdvance()
+    {
+        using (_gate.Enter())
+        {
+            if (_sampling)
+            {
+                _sampling = false;
+                _deadlineMust = _deadlineMustCandidate && _cancelCalls == _cancelCallsAtSample;
+            }
+        }
+    }
+
+    /// <summary>What code a wrapper runs: the body, a spawned child, a StartAsync child or a shielded cleanup.</summary>
+    private enum CodeKind
+    {
+        Body,
+        Child,
+        Started,
+        Shield,
+    }
+
     /// <summary>The scope the body and children see: the target's, with every call checked.</summary>
-    private sealed class Scope(CheckedRun run, IGroupScope inner) : IGroupScope
+    private class Scope(CheckedRun run, IGroupScope inner) : IGroupScope
     {
         public CheckedRun Run => run;
 
@@ -315,19 +500,24 @@ public sealed class CheckedRun
 
         public bool? CancellationCaught => inner.CancellationCaught;
 
-        public void Cancel()
+        public void Cancel() => CheckedCancel(inner.Cancel);
+
+        /// <summary>A Cancel() or Cancel(reason) call, checked for invariant 7.</summary>
+        protected void CheckedCancel(Action cancel)
         {
             bool completedBefore = run.IsRunCompleted;
             using (run._gate.Enter())
             {
                 run._otherCancelCause = true;
+                run._cancelCalls++;
+                run._cancelsInFlight++;
             }
 
             Exception? thrown = null;
             run._checker.CancelCalled(run.GroupId);
             try
             {
-                inner.Cancel();
+                cancel();
             }
             catch (Exception e)
             {
@@ -338,6 +528,7 @@ public sealed class CheckedRun
             bool closing;
             using (run._gate.Enter())
             {
+                run._cancelsInFlight--;
                 run._cancelReturned = true;
                 live = run._liveTokens.Count(t => !t.IsCancellationRequested);
 
@@ -380,7 +571,7 @@ public sealed class CheckedRun
             run._checker.SpawnCalled(run.GroupId);
             try
             {
-                task = spawn((ct, work) => run.Wrap(name, ct, cancelledBefore, isChild: true, work));
+                task = spawn((ct, work) => run.Wrap(name, ct, cancelledBefore, CodeKind.Child, work, spawnIndex: id));
             }
             catch (Exception e)
             {
@@ -404,6 +595,99 @@ public sealed class CheckedRun
             using (run._gate.Enter())
             {
                 run._children.Add(task);
+            }
+
+            return task;
+        }
+    }
+
+    /// <summary>The checked scope of a feature run: the seed's checks plus the features' members.</summary>
+    private sealed class FeatureScope : Scope, IFeatureScope
+    {
+        private readonly CheckedRun _run;
+        private readonly IFeatureScope _inner;
+
+        public FeatureScope(CheckedRun owner, IFeatureScope features)
+            : base(owner, features)
+        {
+            _run = owner;
+            _inner = features;
+        }
+
+        public string? CancellationReason => _inner.CancellationReason;
+
+        public void Cancel(string? reason) => CheckedCancel(() => _inner.Cancel(reason));
+
+        public void CancelAfter(TimeSpan delay)
+        {
+            TimeSpan? now = _run._clock?.Elapsed;
+            using (_run._gate.Enter())
+            {
+                // A quiet self-cancel: a cause that may absorb a racing private cancellation (accepted race).
+                _run._otherCancelCause = true;
+                if (now is { } t && delay != Timeout.InfiniteTimeSpan && !(_run._earliestCancelAfter <= t + delay))
+                {
+                    _run._earliestCancelAfter = t + delay;
+                }
+            }
+
+            _run._checker.Note(_run.GroupId, $"CancelAfter({delay.TotalSeconds:0.###} s) called");
+            using (_run._gate.Enter())
+            {
+                _run._cancelCalls++; // CancelAfter(0) cancels inline, like Cancel()
+                _run._cancelsInFlight++;
+            }
+
+            try
+            {
+                _inner.CancelAfter(delay);
+            }
+            finally
+            {
+                using (_run._gate.Enter())
+                {
+                    _run._cancelsInFlight--;
+                }
+            }
+        }
+
+        public Task<T> StartAsync<T>(Func<Action<T>, CancellationToken, Task> work)
+        {
+            bool cancelledBefore = _run._cancelReturned || _inner.Token.IsCancellationRequested;
+            int id;
+            using (_run._gate.Enter())
+            {
+                id = ++_run._nextChild;
+            }
+
+            string name = $"{_run._checker.NameOf(_run.GroupId)}/start {id}";
+            bool started = false;
+            Task<T> task = _inner.StartAsync<T>((report, ct) => _run.Wrap(name, ct, cancelledBefore, CodeKind.Started,
+                token => work(
+                    value =>
+                    {
+                        report(value);
+                        started = true;
+                        _run._checker.Note(_run.GroupId, "StartAsync child called started()");
+                    },
+                    token),
+                started: () => started));
+            return task; // its code is counted while it runs (Wrap); the task itself ends at started()
+        }
+
+        public Task ShieldAsync(Func<CancellationToken, Task> cleanup, TimeSpan gracePeriod)
+        {
+            int id;
+            using (_run._gate.Enter())
+            {
+                id = ++_run._nextChild;
+            }
+
+            string name = $"{_run._checker.NameOf(_run.GroupId)}/shield {id}";
+            Task task = _inner.ShieldAsync(ct => _run.Wrap(name, ct, cancelledBefore: false, CodeKind.Shield, cleanup), gracePeriod);
+            using (_run._gate.Enter())
+            {
+                _run._children.Add(task);
             }
 
             return task;

@@ -21,8 +21,9 @@ public sealed class ScenarioRegistry
         }
     }
 
-    /// <summary>The built-in corpus (seed programs, one or more per invariant, known bug shapes).</summary>
-    public static ScenarioRegistry BuiltIn { get; } = new(BuiltInScenarios.All);
+    /// <summary>The built-in corpus (seed programs, one or more per invariant, known bug shapes), then the
+    /// beyond-the-seed feature scenarios (<see cref="Scenario.RequiresFeatures"/>).</summary>
+    public static ScenarioRegistry BuiltIn { get; } = new([.. BuiltInScenarios.All, .. FeatureScenarios.All]);
 
     /// <summary>Every scenario, in the order <c>list</c> shows them.</summary>
     public IReadOnlyList<Scenario> All => _scenarios;
@@ -30,6 +31,13 @@ public sealed class ScenarioRegistry
     /// <summary>Finds a scenario by name (case-insensitive), or null.</summary>
     public Scenario? Find(string name) =>
         Array.Find(_scenarios, s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The scenarios that can run on <paramref name="target"/> (<see cref="Scenario.RunsOn"/>), in order.</summary>
+    public IReadOnlyList<Scenario> For(Targets.IGroupTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return [.. _scenarios.Where(s => s.RunsOn(target))];
+    }
 
     /// <summary>This registry plus <paramref name="more"/>.</summary>
     public ScenarioRegistry With(IEnumerable<Scenario> more) => new(_scenarios.Concat(more));

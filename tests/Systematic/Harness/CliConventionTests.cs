@@ -53,6 +53,11 @@ public sealed class CliConventionTests : IDisposable
         Assert.Contains("scenarios: seed-jobs-and-daemon,", OneErrorLine(Run("explore", "--scenario", "nope")));
 
     [Fact]
+    public void FeatureScenarioOnATargetWithoutTheFeatures_RefusedInOneLine() =>
+        Assert.Contains("scenario 'limit-order' uses the beyond-the-seed features, which target 'seed-cancellable' does not support",
+            OneErrorLine(Run("explore", "--target", "seed-cancellable", "--scenario", "limit-order")));
+
+    [Fact]
     public void NoVerb_ListsTheVerbs() => Assert.Contains("verbs: list, explore, replay", OneErrorLine(Run()));
 
     [Theory]

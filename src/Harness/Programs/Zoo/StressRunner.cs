@@ -72,7 +72,7 @@ public static class StressRunner
         {
             // Scenario assertions (Specification.Assert outside Coyote) and exceptions escaping the target.
             string message = e.Message.Split('\n')[0].Trim();
-            return message.StartsWith("invariant ", StringComparison.Ordinal) || message.StartsWith("model violated", StringComparison.Ordinal)
+            return message.StartsWith("invariant ", StringComparison.Ordinal) || message.StartsWith("feature rule ", StringComparison.Ordinal) || message.StartsWith("model violated", StringComparison.Ordinal)
                 ? message
                 : $"unhandled {e.GetType().Name}: {message}";
         }

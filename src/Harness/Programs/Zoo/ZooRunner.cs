@@ -31,7 +31,7 @@ public static class ZooRunner
         {
             Detection explore = ExploreUntilFound(target, settings);
             Detection properties = CheckProperties(target, settings);
-            Detection stress = StressRunner.Run(target, ScenarioRegistry.BuiltIn.All, StressBudget(explore, settings));
+            Detection stress = StressRunner.Run(target, ScenarioRegistry.BuiltIn.For(target), StressBudget(explore, settings));
             rows.Add(new ZooRow(target, explore, properties, stress));
             progress?.Invoke($"  {target.Name}: explore {(explore.Found ? "found" : "-")}, properties {(properties.Found ? "found" : "-")}, stress {(stress.Found ? "found" : "-")}");
         }
@@ -41,7 +41,7 @@ public static class ZooRunner
         {
             Detection explore = ExploreUntilFound(target, settings);
             Detection properties = CheckProperties(target, settings);
-            Detection stress = StressRunner.Run(target, ScenarioRegistry.BuiltIn.All, StressBudget(explore, settings));
+            Detection stress = StressRunner.Run(target, ScenarioRegistry.BuiltIn.For(target), StressBudget(explore, settings));
             cleanRows.Add(new CleanRow(target, explore, properties, stress));
             progress?.Invoke($"  {target.Name} (must stay clean): explore {(explore.Found ? "FOUND" : "clean")}, properties {(properties.Found ? "FOUND" : "clean")}, stress {(stress.Found ? "FOUND" : "clean")}");
         }
@@ -58,7 +58,7 @@ public static class ZooRunner
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(settings);
-        IReadOnlyList<Scenario> scenarios = ScenarioRegistry.BuiltIn.All;
+        IReadOnlyList<Scenario> scenarios = ScenarioRegistry.BuiltIn.For(target);
         int parallelism = settings.Parallelism > 0 ? settings.Parallelism : Environment.ProcessorCount;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         long schedules = 0;

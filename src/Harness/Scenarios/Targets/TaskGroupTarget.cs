@@ -1,7 +1,7 @@
 namespace TaskGroups.Harness.Targets;
 
-/// <summary>The real <see cref="TaskGroup"/>.</summary>
-public sealed class TaskGroupTarget : IGroupTarget
+/// <summary>The real <see cref="TaskGroup"/>, with every beyond-the-seed feature.</summary>
+public sealed class TaskGroupTarget : IFeatureTarget
 {
     /// <inheritdoc/>
     public string Name => "taskgroup";
@@ -13,18 +13,36 @@ public sealed class TaskGroupTarget : IGroupTarget
     public Task RunAsync(Func<IGroupScope, Task> body, ITaskGroupListener events, CancellationToken cancellationToken) =>
         TaskGroup.RunAsync(group => body(new Scope(group)), cancellationToken);
 
-    private sealed class Scope(TaskGroup group) : IGroupScope
+    /// <inheritdoc/>
+    public Task RunAsync(Func<IFeatureScope, Task> body, TaskGroupOptions options, ITaskGroupListener events, CancellationToken cancellationToken) =>
+        TaskGroup.RunAsync(group => body(new Scope(group)), options, cancellationToken);
+
+    /// <summary>The real group's members, one to one. Public members of the library only, so that
+    /// the zoo's feature variants (<c>FeatureVariantTarget</c>) can reuse it and override one decision.</summary>
+    internal class Scope(TaskGroup group) : IFeatureScope
     {
+        protected TaskGroup Group => group;
+
         public long Id => group.Id;
 
-        public CancellationToken Token => group.Token;
+        public virtual CancellationToken Token => group.Token;
 
-        public Task Spawn(Func<CancellationToken, Task> work) => group.Spawn(work);
+        public virtual Task Spawn(Func<CancellationToken, Task> work) => group.Spawn(work);
 
-        public Task<T> Spawn<T>(Func<CancellationToken, Task<T>> work) => group.Spawn(work);
+        public virtual Task<T> Spawn<T>(Func<CancellationToken, Task<T>> work) => group.Spawn(work);
 
-        public void Cancel() => group.Cancel();
+        public virtual void Cancel() => group.Cancel();
 
-        public bool? CancellationCaught => group.CancellationCaught;
+        public virtual bool? CancellationCaught => group.CancellationCaught;
+
+        public virtual string? CancellationReason => group.CancellationReason;
+
+        public virtual void Cancel(string? reason) => group.Cancel(reason);
+
+        public virtual void CancelAfter(TimeSpan delay) => group.CancelAfter(delay);
+
+        public virtual Task<T> StartAsync<T>(Func<Action<T>, CancellationToken, Task> work) => group.StartAsync(work);
+
+        public virtual Task ShieldAsync(Func<CancellationToken, Task> cleanup, TimeSpan gracePeriod) => group.ShieldAsync(cleanup, gracePeriod);
     }
 }

@@ -29,6 +29,18 @@ public static class ZooTargets
         new SpawnAfterCompletionRunsTarget(),
         new CancelDeferredTarget(),
         new CancellationCaughtOutsideTarget(),
+
+        // The beyond-the-seed features, each built the way a hand-rolled implementation plausibly is
+        // (src/Harness/Scenarios/Targets/Zoo/Features): caught only by the feature scenarios.
+        new DeadlineAbsorbsCallerCancelTarget(),
+        new CancelAfterTimesOutTarget(),
+        new LimitOffByOneTarget(),
+        new LimitQueueUncancelledTarget(),
+        new SupervisorFailsFastTarget(),
+        new SupervisorDropsFailuresTarget(),
+        new StartFailureToGroupTarget(),
+        new ReasonLastWinsTarget(),
+        new ShieldNotAwaitedTarget(),
     ];
 
     /// <summary>Every target: the built-in ones (real group first, seed ports), the reference, the ports.</summary>
