@@ -529,7 +529,8 @@ internal static class FeatureScenarios
                 {
                     Task cleanup = group.ShieldAsync(async shielded =>
                     {
-                        for (int i = 0; i < 3; i++)
+                        // Long enough that a group which does not wait for it completes first on most schedules.
+                        for (int i = 0; i < 8; i++)
                         {
                             await Task.Yield();
                             cleanupSawCancel |= shielded.IsCancellationRequested;
