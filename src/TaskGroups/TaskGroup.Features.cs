@@ -246,20 +246,25 @@ public sealed partial class TaskGroup
     }
 
     /// <summary>Hands the slot of a finished child to queued children, in order. A loop, not
-    /// recursion: a queue of children that complete synchronously must not grow the stack.</summary>
+    /// recursion: a queue of children that complete synchronously must not grow the stack. Only one
+    /// thread drains at a time (see <see cref="ConcurrencyLimiter"/>), so children start in spawn order.</summary>
     private void StartQueued()
     {
-        while (_limiter!.Release() is { } next)
+        QueuedChild? next = _limiter!.Release();
+        while (next is not null)
         {
-            Task task = next.Start(this);
+            QueuedChild started = next;
+            Task task = started.Start(this);
             if (!task.IsCompleted)
             {
-                task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => FinishLimited(task, next.ChildId, next));
-                return;
+                task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => FinishLimited(task, started.ChildId, started));
+                next = _limiter.Next(finished: false);
+                continue;
             }
 
-            OnChildCompleted(task, next.ChildId);
-            next.CompleteProxy(task);
+            OnChildCompleted(task, started.ChildId);
+            started.CompleteProxy(task);
+            next = _limiter.Next(finished: true);
             Leave();
         }
     }
