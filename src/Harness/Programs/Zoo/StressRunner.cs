@@ -43,19 +43,24 @@ public static class StressRunner
         InvariantViolation? first = null;
         var checker = new InvariantChecker(v => Interlocked.CompareExchange(ref first, v, null));
         Task run;
+        bool finished;
+
+        // The scope stays open until the run has finished: the library skips listeners altogether
+        // while no scope is open anywhere in the process, so a scope disposed as soon as Task.Run had
+        // queued the body let groups that started after it report no events at all — and the checker,
+        // seeing none, raised rare false alarms on the real group ("caller token was cancelled but the
+        // group ended RanToCompletion").
         using (TaskGroupDiagnostics.Listen(checker))
         {
             run = Task.Run(() => scenario.Body(new CheckedContext(target, checker)));
-        }
-
-        bool finished;
-        try
-        {
-            finished = run.Wait(HangTimeout);
-        }
-        catch (AggregateException)
-        {
-            finished = true; // the outcome is read below
+            try
+            {
+                finished = run.Wait(HangTimeout);
+            }
+            catch (AggregateException)
+            {
+                finished = true; // the outcome is read below
+            }
         }
 
         if (Volatile.Read(ref first) is { } violation)
