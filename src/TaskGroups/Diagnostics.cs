@@ -182,6 +182,11 @@ public readonly struct TaskGroupEvent
     /// group has completed; null when the reporter did not give it.</summary>
     public Task? Completion { get; }
 
+    /// <summary>For <see cref="TaskGroupEventKind.GroupOpened"/>: the options the group runs with (its
+    /// deadline, concurrency limit, supervisor mode), so that a listener checks a group against its own
+    /// configuration; null on every other event and when the reporter did not give them.</summary>
+    public TaskGroupOptions? Options { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"{Kind} group={GroupId} parent={ParentGroupId} child={ChildId} status={Status} cause={Cause} token={TokenCancelled} caller={CallerTokenCancelled}"

@@ -213,7 +213,7 @@ public sealed partial class TaskGroup
         options.Validate();
 
         var group = new TaskGroup(TaskGroupDiagnostics.CurrentListener, options, cancellationToken);
-        group.Emit(TaskGroupEventKind.GroupOpened);
+        group.Emit(TaskGroupEventKind.GroupOpened, options: options);
 
         // Registered before the body runs: an already-cancelled caller token cancels the group
         // synchronously, so the body starts with a cancelled token.
@@ -873,7 +873,8 @@ public sealed partial class TaskGroup
         int childId = 0,
         TaskStatus status = default,
         TaskGroupCancelCause cause = TaskGroupCancelCause.None,
-        Exception? exception = null)
+        Exception? exception = null,
+        TaskGroupOptions? options = null)
     {
         if (_listener is null)
         {
@@ -881,7 +882,7 @@ public sealed partial class TaskGroup
         }
 
         Debug.Assert(kind != TaskGroupEventKind.GroupCompleted, "GroupCompleted goes through EmitCompleted.");
-        Exception? listenerFailure = TryEmit(kind, childId, status, cause, exception, _callerToken.IsCancellationRequested);
+        Exception? listenerFailure = TryEmit(kind, childId, status, cause, exception, _callerToken.IsCancellationRequested, options);
         if (listenerFailure is not null && AddFailure(listenerFailure))
         {
             // Not RecordFailure: no ChildFailed event for the listener's own exception, so a listener
@@ -920,7 +921,8 @@ public sealed partial class TaskGroup
         _listener is null ? null : TryEmit(TaskGroupEventKind.GroupCompleted, 0, status, TaskGroupCancelCause.None, null, callerCancelled);
 
     private Exception? TryEmit(
-        TaskGroupEventKind kind, int childId, TaskStatus status, TaskGroupCancelCause cause, Exception? exception, bool callerCancelled)
+        TaskGroupEventKind kind, int childId, TaskStatus status, TaskGroupCancelCause cause, Exception? exception, bool callerCancelled,
+        TaskGroupOptions? options = null)
     {
         try
         {
@@ -932,7 +934,10 @@ public sealed partial class TaskGroup
                 reason: Volatile.Read(ref _cancelReason),
                 completion: _completion.Task,
                 token: _cts.Token,
-                callerToken: _callerToken));
+                callerToken: _callerToken)
+            {
+                Options = options,
+            });
             return null;
         }
         catch (Exception listenerFailure)

@@ -135,6 +135,14 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
                     g.Parent = e.ParentGroupId == 0 ? null : StateOf(e.ParentGroupId);
                     g.Token = e.Token;
                     g.Completion = e.Completion;
+                    if (e.Options is { } options)
+                    {
+                        // What the group says it was configured with only widens what it may do (a
+                        // supervised group need not cancel on a failure; a group with a deadline may time
+                        // out): a broken group that hid its options would be held to the stricter rules.
+                        g.Supervised |= !options.FailFast;
+                        g.HasDeadline |= options.Timeout is not null;
+                    }
                     if (e.CallerToken.CanBeCanceled)
                     {
                         // Observed by the checker itself, not taken from the group's events (which a
@@ -581,23 +589,6 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         Report(found);
     }
 
-    /// <summary>Options declared by tests (<see cref="DeclareOptions"/>), by process-unique group id.</summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<long, (bool Supervised, bool HasDeadline)> s_declared = new();
-
-    /// <summary>
-    /// Tells every checker that <paramref name="group"/> runs with <paramref name="options"/>: a
-    /// supervised group (FailFast = false) need not cancel its token on a failure, and a group with a
-    /// deadline may end Faulted with a TimeoutException and no failure. For a systematic test that runs
-    /// such a group directly under <c>Systematic.Verify</c>; call it first in the body. The library's
-    /// events do not carry the options (yet), and the checker must not guess them.
-    /// </summary>
-    public static void DeclareOptions(TaskGroup group, TaskGroupOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(group);
-        ArgumentNullException.ThrowIfNull(options);
-        s_declared[group.Id] = (!options.FailFast, options.Timeout is not null);
-    }
-
     /// <summary>
     /// The group runs with beyond-the-seed options: <paramref name="supervised"/> (FailFast = false: a
     /// failure need not cancel the token) and <paramref name="hasDeadline"/> (a Timeout: the run may end
@@ -615,7 +606,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
 
     /// <summary>The wrapper saw feature rule <paramref name="rule"/> broken in the group: reports it,
     /// the group's stable name first.</summary>
-    public void FeatureViolated(long groupId, string rule, string detail)
+    public void FeatureViolated(long groupId, FeatureRule rule, string detail)
     {
         InvariantViolation v;
         using (_gate.Enter())
@@ -731,7 +722,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     {
         if (!_groups.TryGetValue(groupId, out GroupState? g))
         {
-            g = new GroupState($"g{_groups.Count + 1}", groupId);
+            g = new GroupState($"g{_groups.Count + 1}");
             _groups.Add(groupId, g);
         }
 
@@ -811,16 +802,16 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
         }
     }
 
-    private sealed class GroupState(string name, long id)
+    private sealed class GroupState(string name)
     {
         public string Name { get; } = name;
 
-        /// <summary>Supervised: told by the wrapper, or declared by a test.</summary>
-        public bool IsSupervised => Supervised || (s_declared.TryGetValue(id, out var d) && d.Supervised);
+        /// <summary>Supervised: reported by the group when it opened, or told by the wrapper.</summary>
+        public bool IsSupervised => Supervised;
 
-        /// <summary>Has a deadline: told by the wrapper, declared by a test, or (an excuse only, never a
-        /// verdict) the group reported a cancellation caused by its deadline.</summary>
-        public bool MayTimeOut => HasDeadline || DeadlineCancelled || (s_declared.TryGetValue(id, out var d) && d.HasDeadline);
+        /// <summary>Has a deadline: reported by the group when it opened, told by the wrapper, or (an
+        /// excuse only, never a verdict) the group reported a cancellation caused by its deadline.</summary>
+        public bool MayTimeOut => HasDeadline || DeadlineCancelled;
 
         public bool DeadlineCancelled { get; set; }
 

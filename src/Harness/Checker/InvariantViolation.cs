@@ -7,16 +7,16 @@ namespace TaskGroups.Verification;
 public sealed record InvariantViolation(int Number, string Detail)
 {
     /// <summary>The feature rule broken (<see cref="FeatureRule.Timeout"/>, …), or null for a numbered invariant.</summary>
-    public string? Rule { get; init; }
+    public FeatureRule? Rule { get; init; }
 
     /// <summary>The invariant's or feature rule's name.</summary>
-    public string Name => Rule is null ? Invariant.NameOf(Number) : FeatureRule.NameOf(Rule);
+    public string Name => Rule is { } rule ? rule.Describe() : Invariant.NameOf(Number);
 
     /// <summary>A violation of the beyond-the-seed feature rule <paramref name="rule"/>.</summary>
-    public static InvariantViolation OfFeature(string rule, string detail) => new(0, detail) { Rule = rule };
+    public static InvariantViolation OfFeature(FeatureRule rule, string detail) => new(0, detail) { Rule = rule };
 
     /// <inheritdoc/>
-    public override string ToString() => Rule is null
-        ? $"invariant {Number} ({Name}) violated: {Detail}"
-        : $"feature rule {Rule} ({Name}) violated: {Detail}";
+    public override string ToString() => Rule is { } rule
+        ? $"feature rule {rule.Slug()} ({Name}) violated: {Detail}"
+        : $"invariant {Number} ({Name}) violated: {Detail}";
 }

@@ -44,7 +44,7 @@ internal static class Commands
             var scenarios = new Table().Title("scenarios").AddColumns("name", "invariants", "description");
             foreach (Scenario s in Scenarios.All)
             {
-                string covers = string.Join(",", s.Invariants) + (s.FeatureRules.Count > 0 ? " + " + string.Join(",", s.FeatureRules) : string.Empty);
+                string covers = string.Join(",", s.Invariants) + (s.FeatureRules.Count > 0 ? " + " + string.Join(",", s.FeatureRules.Select(r => r.Slug())) : string.Empty);
                 scenarios.AddRow(Markup.Escape(s.Name), covers, Markup.Escape(s.Description + (s.RequiresFeatures ? " [features]" : string.Empty)));
             }
 

@@ -97,7 +97,7 @@ public sealed class CheckedContext
     public VirtualClock StartClock(TimeSpan tick, int maxYields = 3) => VirtualClock.Start(this, tick, maxYields);
 
     /// <summary>Fails the schedule with a violation of feature rule <paramref name="rule"/> (<see cref="FeatureRule"/>).</summary>
-    public void CheckFeature(bool condition, string rule, string detail)
+    public void CheckFeature(bool condition, FeatureRule rule, string detail)
     {
         if (!condition)
         {

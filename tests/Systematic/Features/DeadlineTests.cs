@@ -1,7 +1,6 @@
 using Microsoft.Coyote.Random;
 using TaskGroups.Harness.Scenarios;
 using TaskGroups.Systematic.Core;
-using TaskGroups.Verification;
 using Xunit;
 
 namespace TaskGroups.Systematic.Features;
@@ -22,7 +21,6 @@ public class DeadlineTests
             TimeSpan? cancelledAt = null;
             Task run = TaskGroup.RunAsync(group =>
             {
-                InvariantChecker.DeclareOptions(group, options);
                 _ = group.Spawn(async _ => await Child.YieldSome(random));
                 _ = group.Spawn(async ct =>
                 {
@@ -60,7 +58,6 @@ public class DeadlineTests
             Task run = TaskGroup.RunAsync(group =>
             {
                 captured = group;
-                InvariantChecker.DeclareOptions(group, options);
                 _ = group.Spawn(Child.RunUntilCancelled);
                 return Task.CompletedTask;
             }, options, caller.Token);
@@ -92,7 +89,6 @@ public class DeadlineTests
             var failure = new PlantedException("failure");
             Task run = TaskGroup.RunAsync(group =>
             {
-                InvariantChecker.DeclareOptions(group, options);
                 _ = group.Spawn(Child.RunUntilCancelled);
                 _ = group.Spawn(async _ =>
                 {
@@ -125,7 +121,6 @@ public class DeadlineTests
                 {
                     innerRun = TaskGroup.RunAsync(g =>
                     {
-                        InvariantChecker.DeclareOptions(g, inner);
 
                         // Registered after the inner group's own registration on the outer token, so it
                         // runs first (LIFO): it sees whether the deadline had cancelled the inner group.

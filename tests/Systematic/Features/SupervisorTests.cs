@@ -1,6 +1,5 @@
 using Microsoft.Coyote.Random;
 using TaskGroups.Systematic.Core;
-using TaskGroups.Verification;
 using Xunit;
 
 namespace TaskGroups.Systematic.Features;
@@ -21,7 +20,6 @@ public class SupervisorTests
             bool siblingSawCancel = false;
             Task run = TaskGroup.RunAsync(async group =>
             {
-                InvariantChecker.DeclareOptions(group, options);
                 _ = group.Spawn(async _ =>
                 {
                     await Child.YieldSome(random);
@@ -62,7 +60,6 @@ public class SupervisorTests
             bool byCaller = random.NextBoolean();
             Task run = TaskGroup.RunAsync(async group =>
             {
-                InvariantChecker.DeclareOptions(group, options);
                 _ = group.Spawn(async _ =>
                 {
                     await Child.YieldSome(random);

@@ -150,4 +150,28 @@ public class CallEventTests
             Assert.Same(run, x.Event.Completion);
         });
     }
+
+    [Fact]
+    public async Task GroupOpened_CarriesTheGroupsOptions_OtherEventsCarryNone()
+    {
+        var recorder = new Recorder();
+        var options = new TaskGroupOptions { FailFast = false, MaxConcurrency = 2, Timeout = TimeSpan.FromHours(1) };
+        using (TaskGroupDiagnostics.Listen(recorder))
+        {
+            await TaskGroup.RunAsync(g =>
+            {
+                _ = g.Spawn(_ => Task.CompletedTask);
+                return Task.CompletedTask;
+            }, options).Guard();
+            await TaskGroup.RunAsync(_ => Task.CompletedTask).Guard();
+        }
+
+        var opened = recorder.Of(TaskGroupEventKind.GroupOpened);
+        Assert.Equal(2, opened.Length);
+        Assert.Same(options, opened[0].Event.Options);
+        Assert.NotNull(opened[1].Event.Options);
+        Assert.True(opened[1].Event.Options!.FailFast);
+        Assert.Null(opened[1].Event.Options!.MaxConcurrency);
+        Assert.All(recorder.Events.Where(x => x.Event.Kind != TaskGroupEventKind.GroupOpened), x => Assert.Null(x.Event.Options));
+    }
 }

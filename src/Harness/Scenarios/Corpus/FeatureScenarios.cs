@@ -61,7 +61,7 @@ internal static class FeatureScenarios
             ShieldGraceBounds),
     ];
 
-    private static Scenario Feature(string name, int[] invariants, string[] rules, string description, Func<CheckedContext, Task> body) =>
+    private static Scenario Feature(string name, int[] invariants, FeatureRule[] rules, string description, Func<CheckedContext, Task> body) =>
         new(name, invariants, description, body) { RequiresFeatures = true, FeatureRules = rules };
 
     private static TaskGroupOptions WithDeadline => new() { Timeout = Deadline };

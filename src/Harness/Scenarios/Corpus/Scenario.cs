@@ -1,4 +1,5 @@
 using TaskGroups.Harness.Targets;
+using TaskGroups.Verification;
 
 namespace TaskGroups.Harness.Scenarios;
 
@@ -13,8 +14,8 @@ public sealed record Scenario(string Name, int[] Invariants, string Description,
     /// it runs only on an <see cref="IFeatureTarget"/>.</summary>
     public bool RequiresFeatures { get; init; }
 
-    /// <summary>The feature rules (<c>FeatureRule</c>) it is built to exercise, besides its invariants.</summary>
-    public IReadOnlyList<string> FeatureRules { get; init; } = [];
+    /// <summary>The feature rules (<see cref="FeatureRule"/>) it is built to exercise, besides its invariants.</summary>
+    public IReadOnlyList<FeatureRule> FeatureRules { get; init; } = [];
 
     /// <summary>Whether the scenario can run on <paramref name="target"/>: every seed scenario runs on
     /// every target; a feature scenario only on a target that supports the features.</summary>
