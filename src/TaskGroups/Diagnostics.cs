@@ -209,12 +209,18 @@ public interface ITaskGroupListener
 /// flow (an <see cref="AsyncLocal{T}"/> scope), so that concurrent tests do not see each other's
 /// groups. When no listener is attached anywhere, a group pays one static read for diagnostics.
 /// </summary>
+/// <remarks>
+/// A flow forked inside a scope (<c>Task.Run</c>, an un-awaited task) inherits it, and its groups report
+/// to the listener until the scope is disposed; after that they report to the scope that was current
+/// when it was opened, if that one is still open, and so on outwards. Whether a forked flow still
+/// listens therefore depends only on its own scopes, never on scopes of unrelated flows.
+/// </remarks>
 public static class TaskGroupDiagnostics
 {
-    /// <summary>How many listeners are attached anywhere; 0 keeps the AsyncLocal reads off the hot path.</summary>
-    private static int s_listenerCount;
+    /// <summary>How many scopes are open anywhere; 0 keeps the AsyncLocal read off the hot path.</summary>
+    private static int s_openScopes;
 
-    private static readonly AsyncLocal<ITaskGroupListener?> s_listener = new();
+    private static readonly AsyncLocal<ListenerScope?> s_scope = new();
 
     /// <summary>The group whose body or child is running on this flow; tracked only while listening.</summary>
     private static readonly AsyncLocal<TaskGroup?> s_currentGroup = new();
@@ -228,14 +234,32 @@ public static class TaskGroupDiagnostics
     public static IDisposable Listen(ITaskGroupListener listener)
     {
         ArgumentNullException.ThrowIfNull(listener);
-        var scope = new ListenerScope(s_listener.Value);
-        s_listener.Value = listener;
-        Interlocked.Increment(ref s_listenerCount);
+        var scope = new ListenerScope(listener, s_scope.Value);
+        s_scope.Value = scope;
+        Interlocked.Increment(ref s_openScopes);
         return scope;
     }
 
-    internal static ITaskGroupListener? CurrentListener =>
-        Volatile.Read(ref s_listenerCount) == 0 ? null : s_listener.Value;
+    internal static ITaskGroupListener? CurrentListener
+    {
+        get
+        {
+            if (Volatile.Read(ref s_openScopes) == 0)
+            {
+                return null;
+            }
+
+            // A flow forked inside a scope still holds it after it was disposed elsewhere: skip the
+            // closed ones (usually none), so that the answer does not depend on other flows' scopes.
+            ListenerScope? scope = s_scope.Value;
+            while (scope is { IsDisposed: true })
+            {
+                scope = scope.Previous;
+            }
+
+            return scope?.Listener;
+        }
+    }
 
     internal static TaskGroup? CurrentGroup => s_currentGroup.Value;
 
@@ -248,16 +272,27 @@ public static class TaskGroupDiagnostics
 
     internal static void ExitGroup(TaskGroup? previous) => s_currentGroup.Value = previous;
 
-    private sealed class ListenerScope(ITaskGroupListener? previous) : IDisposable
+    private sealed class ListenerScope(ITaskGroupListener listener, ListenerScope? previous) : IDisposable
     {
         private int _disposed;
+
+        public ITaskGroupListener Listener { get; } = listener;
+
+        public ListenerScope? Previous { get; } = previous;
+
+        public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                s_listener.Value = previous;
-                Interlocked.Decrement(ref s_listenerCount);
+                // Restores the previous scope on the disposing flow; forked flows skip this one by its flag.
+                if (ReferenceEquals(s_scope.Value, this))
+                {
+                    s_scope.Value = Previous;
+                }
+
+                Interlocked.Decrement(ref s_openScopes);
             }
         }
     }
