@@ -17,7 +17,7 @@ public class DeadlineTests
         {
             Generator random = Generator.Create();
             VirtualClock clock = FeatureTime.StartClock(random);
-            var options = new TaskGroupOptions { Timeout = FeatureTime.Deadline, TimeProvider = clock.Time };
+            var options = FeatureTime.DeadlineOn(clock);
             TimeSpan? cancelledAt = null;
             Task run = TaskGroup.RunAsync(group =>
             {
@@ -46,7 +46,7 @@ public class DeadlineTests
             Generator random = Generator.Create();
             VirtualClock clock = FeatureTime.StartClock(random);
             using var caller = new CancellationTokenSource();
-            var options = new TaskGroupOptions { Timeout = FeatureTime.Deadline, TimeProvider = clock.Time };
+            var options = FeatureTime.DeadlineOn(clock);
             bool callerFirst = false;
             TaskGroup? captured = null;
             Task outsider = Task.Run(async () =>
@@ -85,7 +85,7 @@ public class DeadlineTests
         {
             Generator random = Generator.Create();
             VirtualClock clock = FeatureTime.StartClock(random);
-            var options = new TaskGroupOptions { Timeout = FeatureTime.Deadline, TimeProvider = clock.Time };
+            var options = FeatureTime.DeadlineOn(clock);
             var failure = new PlantedException("failure");
             Task run = TaskGroup.RunAsync(group =>
             {
@@ -112,7 +112,7 @@ public class DeadlineTests
         {
             Generator random = Generator.Create();
             VirtualClock clock = FeatureTime.StartClock(random);
-            var inner = new TaskGroupOptions { Timeout = FeatureTime.Deadline, TimeProvider = clock.Time };
+            var inner = FeatureTime.DeadlineOn(clock);
             Task? innerRun = null;
             bool outerFirst = false;
             Task run = TaskGroup.RunAsync(group =>
@@ -121,7 +121,6 @@ public class DeadlineTests
                 {
                     innerRun = TaskGroup.RunAsync(g =>
                     {
-
                         // Registered after the inner group's own registration on the outer token, so it
                         // runs first (LIFO): it sees whether the deadline had cancelled the inner group.
                         ct.Register(() => outerFirst = !g.IsCancellationRequested);

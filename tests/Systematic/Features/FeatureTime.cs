@@ -13,6 +13,9 @@ internal static class FeatureTime
 
     public static VirtualClock StartClock(Generator random) => VirtualClock.Start(random, Tick);
 
+    /// <summary>Options with the 10 s <see cref="Deadline"/> on <paramref name="clock"/>.</summary>
+    public static TaskGroupOptions DeadlineOn(VirtualClock clock) => new() { Timeout = Deadline, TimeProvider = clock.Time };
+
     /// <summary>Awaiting the run threw exactly a TimeoutException.</summary>
     public static bool IsTimeout(Exception? thrown) => thrown is not null && thrown.GetType() == typeof(TimeoutException);
 }
