@@ -45,15 +45,7 @@ public enum TaskGroupEventKind
 public readonly struct TaskGroupEvent
 {
     /// <summary>Creates an event.</summary>
-    /// <param name="kind">What happened.</param>
-    /// <param name="groupId">The group's <see cref="TaskGroup.Id"/>.</param>
-    /// <param name="parentGroupId">For <see cref="TaskGroupEventKind.GroupOpened"/>: the group whose body or child opened it, else 0.</param>
-    /// <param name="childId">The child (1, 2, …) or the body (0).</param>
-    /// <param name="status">For completions: how the child or group ended.</param>
-    /// <param name="cause">For <see cref="TaskGroupEventKind.CancelRequested"/>: why.</param>
-    /// <param name="exception">For <see cref="TaskGroupEventKind.ChildFailed"/>: the failure.</param>
-    /// <param name="tokenCancelled">Whether the group's token was cancelled when the event was raised.</param>
-    /// <param name="callerTokenCancelled">Whether the caller's token was cancelled when the event was raised.</param>
+    /// <inheritdoc cref="TaskGroupEvent(TaskGroupEventKind, long, long, int, TaskStatus, TaskGroupCancelCause, Exception?, bool, bool, string?, Task?, CancellationToken, CancellationToken)" path="/param"/>
     public TaskGroupEvent(
         TaskGroupEventKind kind,
         long groupId,
@@ -105,16 +97,7 @@ public readonly struct TaskGroupEvent
     }
 
     /// <summary>Creates an event that carries the group's cancel reason.</summary>
-    /// <param name="kind">What happened.</param>
-    /// <param name="groupId">The group's <see cref="TaskGroup.Id"/>.</param>
-    /// <param name="parentGroupId">For <see cref="TaskGroupEventKind.GroupOpened"/>: the enclosing group, else 0.</param>
-    /// <param name="childId">The child (1, 2, …) or the body (0).</param>
-    /// <param name="status">For completions: how the child or group ended.</param>
-    /// <param name="cause">For <see cref="TaskGroupEventKind.CancelRequested"/>: why.</param>
-    /// <param name="exception">For <see cref="TaskGroupEventKind.ChildFailed"/>: the failure.</param>
-    /// <param name="tokenCancelled">Whether the group's token was cancelled when the event was raised.</param>
-    /// <param name="callerTokenCancelled">Whether the caller's token was cancelled when the event was raised.</param>
-    /// <param name="reason">The group's <see cref="TaskGroup.CancellationReason"/> when the event was raised.</param>
+    /// <inheritdoc cref="TaskGroupEvent(TaskGroupEventKind, long, long, int, TaskStatus, TaskGroupCancelCause, Exception?, bool, bool, string?, Task?, CancellationToken, CancellationToken)" path="/param"/>
     public TaskGroupEvent(
         TaskGroupEventKind kind,
         long groupId,

@@ -1,3 +1,4 @@
+using TaskGroups.Systematic.Infrastructure;
 using TaskGroups.Verification;
 
 namespace TaskGroups.Systematic.Harness;
@@ -15,21 +16,7 @@ public sealed class AssemblyReplaySubject
 
     public void LostUpdate() => TaskGroups.Verification.Systematic.Verify(async () =>
     {
-        int counter = 0;
-        await TaskGroup.RunAsync(group =>
-        {
-            for (int i = 0; i < 2; i++)
-            {
-                _ = group.Spawn(async _ =>
-                {
-                    int read = counter;
-                    await Task.Yield();
-                    counter = read + 1;
-                });
-            }
-
-            return Task.CompletedTask;
-        });
+        int counter = await LostUpdateRace.CountAsync();
         if (counter != 2)
         {
             throw new InvalidOperationException($"lost update: counter is {counter}");

@@ -1,3 +1,4 @@
+using TaskGroups.Systematic.Infrastructure;
 using TaskGroups.Verification;
 using Verifier = TaskGroups.Verification.Systematic; // this project's namespace is TaskGroups.Systematic
 using Xunit;
@@ -24,28 +25,7 @@ public sealed class SystematicVerifyTests : IDisposable
 
     private static Func<Task> Counter(bool atomic) => async () =>
     {
-        int counter = 0;
-        await TaskGroup.RunAsync(group =>
-        {
-            for (int i = 0; i < 2; i++)
-            {
-                _ = group.Spawn(async _ =>
-                {
-                    if (atomic)
-                    {
-                        await Task.Yield();
-                        Interlocked.Increment(ref counter);
-                        return;
-                    }
-
-                    int read = counter;
-                    await Task.Yield();
-                    counter = read + 1;
-                });
-            }
-
-            return Task.CompletedTask;
-        });
+        int counter = await LostUpdateRace.CountAsync(atomic);
         if (counter != 2)
         {
             throw new InvalidOperationException($"lost update: counter is {counter}");
