@@ -21,6 +21,9 @@ namespace TaskGroups.Harness.Programs;
 /// </remarks>
 public sealed class ProgramInterpreter
 {
+    /// <summary>The virtual clock's step: a deadline elapses after one or two advances, a grace period after one.</summary>
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
+
     private readonly CheckedContext _ctx;
     private readonly ProgramModel _model;
     private readonly TaskEnd[] _ends;
@@ -105,9 +108,6 @@ public sealed class ProgramInterpreter
         run.SpawnLate();
         run.CheckTasks();
     }
-
-    /// <summary>The virtual clock's step: a deadline elapses after one or two advances, a grace period after one.</summary>
-    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
 
     private static async Task Quietly(Task[] tasks)
     {
