@@ -1,3 +1,4 @@
+using FsCheck.Xunit;
 using TaskGroups.Harness.Programs;
 using Xunit;
 
@@ -21,6 +22,21 @@ public sealed class FeatureModelTests
         Assert.True(program.UsesFeatures);
         Assert.Equal(program, TaskProgram.Parse(program.ToString()));
     }
+
+    [Property(Arbitrary = [typeof(FeatureProgramArbitraries)], MaxTest = 300)]
+    public bool Parse_GeneratedFeatureProgram_RoundTrips(TaskProgram program) => TaskProgram.Parse(program.ToString()).Equals(program);
+
+    [Property(Arbitrary = [typeof(FeatureProgramArbitraries)], MaxTest = 300)]
+    public bool Generate_FeatureProgram_StaysWithinCaps(TaskProgram program)
+    {
+        var model = ProgramModel.Of(program);
+        return program.OperationCount <= TaskProgram.MaxOperations
+            && model.Groups.All(g => g.Depth <= TaskProgram.MaxGroupDepth && g.Tasks.Count(t => t.Kind == TaskKind.Child) <= TaskProgram.MaxChildrenPerGroup);
+    }
+
+    [Property(Arbitrary = [typeof(FeatureProgramArbitraries)], MaxTest = 100)]
+    public bool Shrink_FeatureProgram_CandidatesParseBack(TaskProgram program) =>
+        ProgramGenerators.Shrink(program).All(c => TaskProgram.Parse(c.ToString()).Equals(c) && c.OperationCount <= program.OperationCount);
 
     [Theory]
     [InlineData("started")]

