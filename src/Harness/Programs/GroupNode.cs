@@ -3,15 +3,19 @@ namespace TaskGroups.Harness.Programs;
 /// <summary>A group of a program: the outermost one (id 0) or one run by a <see cref="GroupOp"/>.</summary>
 public sealed class GroupNode
 {
-    internal GroupNode(int id, GroupNode? parent)
+    internal GroupNode(int id, GroupNode? parent, GroupConfig config)
     {
         Id = id;
+        Config = config;
         Parent = parent;
         Depth = parent is null ? 0 : parent.Depth + 1;
     }
 
     /// <summary>0 for the outermost group, then in program order.</summary>
     public int Id { get; }
+
+    /// <summary>Its beyond-the-seed options (none for the outermost group).</summary>
+    public GroupConfig Config { get; }
 
     /// <summary>The enclosing group.</summary>
     public GroupNode? Parent { get; }

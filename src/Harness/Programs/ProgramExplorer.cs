@@ -16,8 +16,16 @@ public static class ProgramExplorer
     /// a fresh checker (violations become Coyote assertion failures) and the program's interpreter,
     /// which checks every outcome against the reference model.
     /// </summary>
+    /// <exception cref="ArgumentException">The program uses feature operations and the target is not an <see cref="IFeatureTarget"/>.</exception>
     public static Func<Task> CreateTest(IGroupTarget target, TaskProgram program, Action<Timeline>? lastTimeline = null, HangNamer? hangs = null)
     {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(program);
+        if (program.UsesFeatures && target is not IFeatureTarget)
+        {
+            throw new ArgumentException($"target '{target.Name}' does not support the feature operations of {program}", nameof(program));
+        }
+
         ProgramModel model = ProgramModel.Of(program); // pure and shared: computed once, read by every schedule
         return ScenarioExplorer.CreateCheckedTest(target, ctx => ProgramInterpreter.RunAsync(ctx, model), lastTimeline, hangs);
     }

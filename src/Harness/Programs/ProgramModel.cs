@@ -26,15 +26,21 @@ public sealed class ProgramModel
     private readonly Dictionary<(int Task, int Index), bool> _mayReach = [];
     private readonly Dictionary<(int Task, int Index), bool> _mustReach = [];
 
-    /// <summary>Every may-run cancel source: (task, op index, the group it cancels, or null for all).</summary>
-    private readonly List<(TaskNode Task, int Index, GroupNode? Cancels)> _sources = [];
+    /// <summary>Every may-run cancel source: the operation (null task for a deadline, which can fire at any
+    /// moment), and which groups' tokens it may cancel.</summary>
+    private readonly List<Source> _sources = [];
 
     private ProgramModel(TaskProgram program)
     {
         Program = program;
-        var root = new GroupNode(0, parent: null);
+        var root = new GroupNode(0, parent: null, GroupConfig.None);
         _groups.Add(root);
-        AddTask(root, program.Root, origin: null, originIndex: -1, isBody: true);
+        AddTask(root, program.Root, origin: null, originIndex: -1, TaskKind.Body);
+        foreach (GroupNode group in _groups.Where(g => g.Config.Deadline))
+        {
+            _sources.Add(new Source(null, -1, group.Contains));
+        }
+
         foreach (TaskNode task in _tasks)
         {
             for (int i = 0; i < task.Block.Ops.Length; i++)
@@ -46,20 +52,28 @@ public sealed class ProgramModel
 
                 switch (task.Block.Ops[i])
                 {
-                    case ThrowOp or ThrowInCleanupOp or TimeoutOp or CancelCallerOp:
-                        _sources.Add((task, i, null));
+                    case ThrowOp or ThrowInCleanupOp or TimeoutOp when IsGroupFailure(task, i):
+                        _sources.Add(new Source(task, i, FailureCancels(task)));
+                        break;
+                    case GroupOp { Config.Deadline: true }:
+                        // The nested group may time out: its TimeoutException is this task's failure.
+                        _sources.Add(new Source(task, i, FailureCancels(task)));
+                        break;
+                    case CancelCallerOp:
+                        _sources.Add(new Source(task, i, _ => true));
                         break;
                     case CancelOp c:
-                        _sources.Add((task, i, task.Group.Outer(c.Levels)));
+                        _sources.Add(new Source(task, i, task.Group.Outer(c.Levels).Contains));
                         break;
-                    case CancelOutsideOp:
-                        _sources.Add((task, i, task.Group));
+                    case CancelOutsideOp or CancelReasonOp:
+                        _sources.Add(new Source(task, i, task.Group.Contains));
                         break;
                 }
             }
         }
 
         GroupExpectations = [.. _groups.Select(Expect)];
+        AllowedReasons = [.. _groups.Select(Reasons)];
         TaskExpectations = [.. _tasks.Select(Expect)];
     }
 
@@ -68,6 +82,11 @@ public sealed class ProgramModel
 
     /// <summary>How the spec allows each task to end, by <see cref="TaskNode.Id"/>.</summary>
     public IReadOnlyList<IReadOnlySet<TaskEnd>> TaskExpectations { get; }
+
+    /// <summary>For each group (by <see cref="GroupNode.Id"/>), the cancel reasons (<see cref="CancelReasonOp.Reason"/>)
+    /// that can have been the first cause of its cancellation: a reason whose call always follows another
+    /// own-group cancel that has returned (so the token was already cancelled) cannot.</summary>
+    public IReadOnlyList<IReadOnlySet<int>> AllowedReasons { get; }
 
     /// <summary>The program.</summary>
     public TaskProgram Program { get; }
@@ -81,12 +100,12 @@ public sealed class ProgramModel
     /// <summary>Analyses <paramref name="program"/>.</summary>
     public static ProgramModel Of(TaskProgram program) => new(program);
 
-    private TaskNode AddTask(GroupNode group, Block block, TaskNode? origin, int originIndex, bool isBody)
+    private TaskNode AddTask(GroupNode group, Block block, TaskNode? origin, int originIndex, TaskKind kind)
     {
-        var task = new TaskNode(_tasks.Count, group, block, origin, originIndex);
+        var task = new TaskNode(_tasks.Count, group, block, origin, originIndex, kind);
         _tasks.Add(task);
         group.Tasks.Add(task);
-        if (isBody)
+        if (kind == TaskKind.Body)
         {
             group.Body = task;
         }
@@ -96,18 +115,57 @@ public sealed class ProgramModel
             switch (block.Ops[i])
             {
                 case SpawnOp s:
-                    task.Created[i] = AddTask(group, s.Child, task, i, isBody: false);
+                    task.Created[i] = AddTask(group, s.Child, task, i, TaskKind.Child);
+                    break;
+                case StartOp s:
+                    task.Created[i] = AddTask(group, s.Child, task, i, TaskKind.Started);
+                    break;
+                case ShieldOp s:
+                    task.Created[i] = AddTask(group, s.Cleanup, task, i, TaskKind.Shield);
                     break;
                 case GroupOp g:
-                    var nested = new GroupNode(_groups.Count, group);
+                    var nested = new GroupNode(_groups.Count, group, g.Config);
                     _groups.Add(nested);
                     task.Nested[i] = nested;
-                    task.Created[i] = AddTask(nested, g.Body, task, i, isBody: true);
+                    task.Created[i] = AddTask(nested, g.Body, task, i, TaskKind.Body);
                     break;
             }
         }
 
         return task;
+    }
+
+    /// <summary>A cancel source: the operation (null task for a deadline) and the groups it may cancel.</summary>
+    private sealed record Source(TaskNode? Task, int Index, Func<GroupNode, bool> Cancels);
+
+    /// <summary>Whether a throw at (<paramref name="task"/>, <paramref name="index"/>) is a failure of the
+    /// group: not when it ends a StartAsync child before <c>started</c> (then it is StartAsync's).</summary>
+    public static bool IsGroupFailure(TaskNode task, int index) =>
+        task.Kind != TaskKind.Started || task.Block.Ops.Take(index).Any(op => op is StartedOp);
+
+    /// <summary>
+    /// Which groups a failure of <paramref name="task"/> may cancel. Fail-fast, its group and everything
+    /// nested in it; a supervised group (FailFast = false) is cancelled only by its body's failure. Either
+    /// way the failure reaches the enclosing group once the group completed (the task that awaited it
+    /// rethrows it), and so on outwards; at that level only what is outside the completed group is left.
+    /// </summary>
+    private static Func<GroupNode, bool> FailureCancels(TaskNode task)
+    {
+        var cancelled = new List<(GroupNode Group, GroupNode? Completed)>();
+        GroupNode? completed = null;
+        for (TaskNode? failing = task; failing is not null;)
+        {
+            GroupNode group = failing.Group;
+            if (!group.Config.Supervise || failing.Kind == TaskKind.Body)
+            {
+                cancelled.Add((group, completed));
+            }
+
+            completed = group;
+            failing = group.Body.Origin;
+        }
+
+        return h => cancelled.Any(c => c.Group.Contains(h) && (c.Completed is null || !c.Completed.Contains(h)));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -143,9 +201,12 @@ public sealed class ProgramModel
             return true;
         }
 
-        // A group may decline to start a child spawned after it was cancelled; a body always runs.
+        // A group may decline to start a child spawned after it was cancelled; a body, a StartAsync child
+        // and a shielded cleanup always run. With a limit, a child may wait in the queue until later:
+        // whatever may cancel the group before the child's own first step counts.
         return MustReach(task.Origin, task.OriginIndex)
-            && (task.IsBody || !MayBeCancelledAt(task.Origin, task.OriginIndex));
+            && (task.Kind != TaskKind.Child
+                || !(task.Group.Config.Limit is not null ? MayBeCancelledAt(task, 0) : MayBeCancelledAt(task.Origin, task.OriginIndex)));
     }
 
     /// <summary>Whether every schedule reaches operation <paramref name="index"/> of <paramref name="task"/>.</summary>
@@ -171,7 +232,7 @@ public sealed class ProgramModel
     {
         ThrowOp or ThrowInCleanupOp or TimeoutOp => true,
         YieldOp or WaitOp or WaitCanceledOp or WaitLinkedOp => MayBeCancelledAt(task, index),
-        GroupOp => MayFault(task.Nested[index]) || MayBeCancelledAt(task, index + 1),
+        GroupOp g => MayFault(task.Nested[index]) || g.Config.Deadline || MayBeCancelledAt(task, index + 1),
         _ => false,
     };
 
@@ -184,8 +245,11 @@ public sealed class ProgramModel
     /// <paramref name="index"/>: some cancel source that may run, affects its group and is not ordered
     /// after that point.
     /// </summary>
+    /// <remarks>A shielded cleanup's token is never the group's: it is never cancelled by a source (its grace
+    /// period is not a cancellation point of the program either: its yields ignore it).</remarks>
     public bool MayBeCancelledAt(TaskNode task, int index) =>
-        _sources.Any(s => (s.Cancels is null || s.Cancels.Contains(task.Group)) && !IsAfter(s.Task, s.Index, task, index));
+        task.Kind != TaskKind.Shield
+        && _sources.Any(s => s.Cancels(task.Group) && (s.Task is null || !IsAfter(s.Task, s.Index, task, index)));
 
     /// <summary>Whether operation (<paramref name="task"/>, <paramref name="index"/>) runs, in every
     /// schedule, only after <paramref name="point"/> has reached <paramref name="pointIndex"/>: it is
@@ -207,18 +271,40 @@ public sealed class ProgramModel
     // Outcomes.
     // ---------------------------------------------------------------------------------------------
 
-    private IEnumerable<(TaskNode Task, int Index, int Failure)> FailuresIn(GroupNode group) =>
-        from t in _tasks
-        where @group.Contains(t.Group)
-        from i in Enumerable.Range(0, t.Block.Ops.Length)
-        let op = t.Block.Ops[i]
-        where op is ThrowOp or ThrowInCleanupOp or TimeoutOp
-        select (t, i, op switch
+    /// <summary>A failure that may reach a group: a planted one (a positive id) or a nested group's
+    /// TimeoutException (the negated group id), with whether some / every schedule reports it.</summary>
+    private sealed record Failure(int Id, bool May, bool Must);
+
+    /// <summary>The failure id of group <paramref name="group"/>'s TimeoutException, as the parent sees it.</summary>
+    public static int TimeoutFailure(GroupNode group) => -group.Id;
+
+    private IEnumerable<Failure> FailuresIn(GroupNode group)
+    {
+        foreach (TaskNode t in _tasks.Where(t => group.Contains(t.Group)))
         {
-            ThrowOp th => th.Failure,
-            TimeoutOp to => to.Failure,
-            _ => ((ThrowInCleanupOp)op).Failure,
-        });
+            for (int i = 0; i < t.Block.Ops.Length; i++)
+            {
+                Op op = t.Block.Ops[i];
+                int? id = op switch
+                {
+                    ThrowOp th => th.Failure,
+                    TimeoutOp to => to.Failure,
+                    ThrowInCleanupOp tc => tc.Failure,
+                    _ => null,
+                };
+                if (id is int failure && IsGroupFailure(t, i))
+                {
+                    yield return new Failure(failure, MayReach(t, i), MustReach(t, i) && MustReport(t, i));
+                }
+                else if (op is GroupOp { Config.Deadline: true })
+                {
+                    // Strictly inside the group (its parent, t's group, is inside): its timeout is a failure here.
+                    GroupNode nested = t.Nested[i];
+                    yield return new Failure(TimeoutFailure(nested), MayReach(t, i) && MayTimeOut(nested), Must: false);
+                }
+            }
+        }
+    }
 
     /// <summary>Whether a failure must be reported when its operation is reached: a private timeout
     /// may be absorbed when it races the group's own cancellation (the spec's accepted race).</summary>
@@ -226,17 +312,21 @@ public sealed class ProgramModel
         task.Block.Ops[index] is not TimeoutOp || !MayBeCancelledAt(task, index);
 
     /// <summary>Whether some schedule has a failure inside <paramref name="group"/>.</summary>
-    public bool MayFault(GroupNode group) => FailuresIn(group).Any(f => MayReach(f.Task, f.Index));
+    public bool MayFault(GroupNode group) => FailuresIn(group).Any(f => f.May);
 
     /// <summary>Whether every schedule has a failure inside <paramref name="group"/>.</summary>
-    public bool MustFault(GroupNode group) => FailuresIn(group).Any(f => MustReach(f.Task, f.Index) && MustReport(f.Task, f.Index));
+    public bool MustFault(GroupNode group) => FailuresIn(group).Any(f => f.Must);
+
+    /// <summary>Whether the group may end with a TimeoutException: it has a deadline (which the clock may
+    /// fire first at almost any moment), no failure is certain, and its caller's cancellation is not.</summary>
+    public bool MayTimeOut(GroupNode group) => group.Config.Deadline && !MustFault(group) && !CallerMustCancel(group);
 
     /// <summary>Whether the group's caller token may be cancelled before it completes.</summary>
     private bool CallerMayCancel(GroupNode group)
     {
         if (group.Parent is null)
         {
-            return _sources.Any(s => s.Task.Block.Ops[s.Index] is CancelCallerOp);
+            return _sources.Any(s => s.Task?.Block.Ops[s.Index] is CancelCallerOp);
         }
 
         TaskNode body = group.Body;
@@ -259,7 +349,8 @@ public sealed class ProgramModel
     {
         var statuses = new HashSet<TaskStatus>();
         bool mustFault = MustFault(group);
-        if (MayFault(group))
+        bool mayTimeOut = MayTimeOut(group);
+        if (MayFault(group) || mayTimeOut)
         {
             statuses.Add(TaskStatus.Faulted);
         }
@@ -277,8 +368,27 @@ public sealed class ProgramModel
         var failures = FailuresIn(group).ToList();
         return new GroupExpectation(
             statuses,
-            failures.Where(f => MustReach(f.Task, f.Index) && MustReport(f.Task, f.Index)).Select(f => f.Failure).ToHashSet(),
-            failures.Where(f => MayReach(f.Task, f.Index)).Select(f => f.Failure).ToHashSet());
+            failures.Where(f => f.Must).Select(f => f.Id).ToHashSet(),
+            failures.Where(f => f.May).Select(f => f.Id).ToHashSet())
+        {
+            MayTimeOut = mayTimeOut,
+        };
+    }
+
+    /// <summary>The reasons that can be <paramref name="group"/>'s first cause (<see cref="AllowedReasons"/>).</summary>
+    private IReadOnlySet<int> Reasons(GroupNode group)
+    {
+        // Own-group cancels: when one has returned, the group's token is cancelled (invariant 7).
+        var cancels = group.Tasks
+            .SelectMany(t => Enumerable.Range(0, t.Block.Ops.Length)
+                .Where(i => t.Block.Ops[i] is CancelReasonOp || (t.Block.Ops[i] is CancelOp c && t.Group.Outer(c.Levels) == group))
+                .Select(i => (Task: t, Index: i)))
+            .ToList();
+        return cancels
+            .Where(r => r.Task.Block.Ops[r.Index] is CancelReasonOp && MayReach(r.Task, r.Index))
+            .Where(r => !cancels.Any(o => o != r && IsAfter(r.Task, r.Index, o.Task, o.Index + 1)))
+            .Select(r => ((CancelReasonOp)r.Task.Block.Ops[r.Index]).Reason)
+            .ToHashSet();
     }
 
     /// <summary>How the spec allows <paramref name="task"/> to end.</summary>

@@ -26,7 +26,8 @@ public static class ProgramProperties
         ProgramOutcome? last = null;
         Exception? harnessFailure = null;
 
-        Property property = Prop.ForAll(ProgramGenerators.Arbitrary(), (TaskProgram program) =>
+        // A feature target gets feature programs too; any other target only programs it can run.
+        Property property = Prop.ForAll(ProgramGenerators.Arbitrary(features: target is IFeatureTarget), (TaskProgram program) =>
         {
             if (harnessFailure is not null)
             {

@@ -3,9 +3,10 @@ namespace TaskGroups.Harness.Programs;
 /// <summary>A task of a program, as the model and the interpreter number it (pre-order, body first).</summary>
 public sealed class TaskNode
 {
-    internal TaskNode(int id, GroupNode group, Block block, TaskNode? origin, int originIndex)
+    internal TaskNode(int id, GroupNode group, Block block, TaskNode? origin, int originIndex, TaskKind kind)
     {
         Id = id;
+        Kind = kind;
         Group = group;
         Block = block;
         Origin = origin;
@@ -14,6 +15,9 @@ public sealed class TaskNode
 
     /// <summary>0-based, in program order.</summary>
     public int Id { get; }
+
+    /// <summary>How it runs in its group: body, spawned child, StartAsync child or shielded cleanup.</summary>
+    public TaskKind Kind { get; }
 
     /// <summary>The group it belongs to.</summary>
     public GroupNode Group { get; }
@@ -37,5 +41,11 @@ public sealed class TaskNode
     internal Dictionary<int, GroupNode> Nested { get; } = [];
 
     /// <summary>A readable name: "task 3 (child of group 1)".</summary>
-    public string Name => IsBody ? $"task {Id} (body of group {Group.Id})" : $"task {Id} (child of group {Group.Id})";
+    public string Name => Kind switch
+    {
+        TaskKind.Body => $"task {Id} (body of group {Group.Id})",
+        TaskKind.Started => $"task {Id} (started child of group {Group.Id})",
+        TaskKind.Shield => $"task {Id} (shielded cleanup in group {Group.Id})",
+        _ => $"task {Id} (child of group {Group.Id})",
+    };
 }

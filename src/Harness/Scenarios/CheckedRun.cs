@@ -461,8 +461,14 @@ public sealed class CheckedRun : IClockWatcher
         {
             if (_sampling)
             {
+                // Not when the token is still uncancelled and no code runs any more: the timer fired,
+                // but its callback was overtaken (at a scheduling point inside it) by the last code
+                // ending and the group completing, which made the late request a no-op — the race of
+                // any timer with completion, which the spec leaves open (seen with an empty body,
+                // `group deadline { }`, in generated programs). Its callback has returned by now, so an
+                // uncancelled token while code still runs is a deadline that did not fire.
                 _sampling = false;
-                _deadlineMust = _deadlineMustCandidate && _cancelCalls == _cancelCallsAtSample;
+                _deadlineMust = _deadlineMustCandidate && _cancelCalls == _cancelCallsAtSample && (ScopeTokenCancelled() || _running > 0);
             }
         }
     }

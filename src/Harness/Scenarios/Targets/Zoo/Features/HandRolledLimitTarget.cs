@@ -52,7 +52,9 @@ internal abstract class HandRolledLimitTarget : FeatureVariantTarget
         public override Task<T> Spawn<T>(Func<CancellationToken, Task<T>> work)
         {
             T result = default!;
-            Task task = Spawn(async ct => result = await work(ct));
+            // A statement lambda: `async ct => result = await work(ct)` returns Task<T> and would call this
+            // overload again (a stack overflow on the first Spawn<T>), not the non-generic Spawn.
+            Task task = Spawn(async ct => { result = await work(ct); });
             return ResultOf(task);
 
             async Task<T> ResultOf(Task t)
