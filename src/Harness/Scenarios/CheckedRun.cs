@@ -290,7 +290,13 @@ public sealed class CheckedRun : IClockWatcher
         }
     }
 
-    private async Task WaitAndRecord(string name, CancellationToken token, CodeKind kind, Task task, Func<bool>? started)
+    /// <summary>Records the end of <paramref name="task"/>, then completes exactly as it did: the same
+    /// status and exceptions (a task Faulted with an OperationCanceledException stays Faulted; an async
+    /// method rethrowing it would turn it Canceled, and the target would never see that outcome).</summary>
+    private Task WaitAndRecord(string name, CancellationToken token, CodeKind kind, Task task, Func<bool>? started) =>
+        WaitAndRecordCore(name, token, kind, task, started).Unwrap();
+
+    private async Task<Task> WaitAndRecordCore(string name, CancellationToken token, CodeKind kind, Task task, Func<bool>? started)
     {
         try
         {
@@ -299,10 +305,11 @@ public sealed class CheckedRun : IClockWatcher
         catch (Exception e)
         {
             Ended(name, token, kind, e, started);
-            throw;
+            return task;
         }
 
         Ended(name, token, kind, exception: null, started);
+        return task;
     }
 
     private void Ended(string name, CancellationToken token, CodeKind kind, Exception? exception, Func<bool>? started)
@@ -547,7 +554,9 @@ public sealed class CheckedRun : IClockWatcher
         }
 
         /// <summary>The child's own outcome, once the wrapper has recorded its end.</summary>
-        private static async Task<T> ResultAfter<T>(Task recorded, Task<T> child)
+        private static Task<T> ResultAfter<T>(Task recorded, Task<T> child) => ResultAfterCore(recorded, child).Unwrap();
+
+        private static async Task<Task<T>> ResultAfterCore<T>(Task recorded, Task<T> child)
         {
             try
             {
@@ -555,10 +564,10 @@ public sealed class CheckedRun : IClockWatcher
             }
             catch (Exception)
             {
-                // The same outcome as the child's, which is rethrown below with its own state.
+                // The same outcome as the child's, which completes the returned task with its own state.
             }
 
-            return await child;
+            return child;
         }
 
         private TTask Checked<TTask>(Func<Func<CancellationToken, Func<CancellationToken, Task>, Task>, TTask> spawn)
