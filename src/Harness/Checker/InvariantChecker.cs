@@ -29,6 +29,12 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     [ThreadStatic]
     private static List<GroupState>? t_cancelling;
 
+    /// <summary>Groups this thread is inside a program's <c>Cancel()</c> call of that began with the
+    /// group's token already cancelled: such a call must not cancel the group again (invariant 7,
+    /// idempotent), so the group must not report a cancellation (CancelRequested) from it.</summary>
+    [ThreadStatic]
+    private static List<GroupState>? t_recancelling;
+
     private readonly SpinGate _gate = new();
     private readonly Dictionary<long, GroupState> _groups = [];
     private readonly List<InvariantViolation> _violations = [];
@@ -194,6 +200,11 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
                     g.BodyFinished = true;
                     break;
                 case TaskGroupEventKind.CancelRequested:
+                    if (t_recancelling?.Contains(g) == true)
+                    {
+                        found.Add(new(7, $"{g.Name} reported a cancellation ({e.Cause}) from a Cancel() called after its token was already cancelled: Cancel() must be idempotent"));
+                    }
+
                     g.CancelRequested = true;
                     g.DeadlineCancelled |= e.Cause == TaskGroupCancelCause.Deadline;
                     if (e.Cause == TaskGroupCancelCause.CallerToken && !e.CallerTokenCancelled)
@@ -353,6 +364,12 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
     /// <summary>The program calls Cancel() on the group; <see cref="CancelReturned"/> follows.</summary>
     public void CancelCalled(long groupId)
     {
+        GroupState called = Lookup(groupId);
+        if (called.Token.CanBeCanceled && called.Token.IsCancellationRequested)
+        {
+            (t_recancelling ??= []).Add(called);
+        }
+
         if (Timeline is not null)
         {
             GroupState g = Lookup(groupId);
@@ -389,6 +406,7 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
             GroupState g = StateOf(groupId);
             g.CancelCalled |= !closing;
             t_cancelling?.Remove(g);
+            t_recancelling?.Remove(g);
             Timeline?.Add(
                 $"{g.Name}.Cancel() returned" + (thrown is null ? string.Empty : $" by throwing {thrown.GetType().Name}")
                 + (tokenCancelled ? $"; {g.Name}'s token is cancelled" : $"; {g.Name}'s token is still NOT cancelled"),

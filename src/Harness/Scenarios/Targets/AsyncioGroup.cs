@@ -252,6 +252,7 @@ internal class AsyncioGroup
     public void Abort(TaskGroupCancelCause cause)
     {
         Child[] children;
+        bool first;
         lock (_lock)
         {
             if (_finished)
@@ -259,11 +260,16 @@ internal class AsyncioGroup
                 return;
             }
 
+            first = !_aborting;
             _aborting = true;
             children = [.. _children];
         }
 
-        Emit(TaskGroupEventKind.CancelRequested, cause: cause);
+        if (first)
+        {
+            // One event per group, like the library's: a later abort cancels nothing new.
+            Emit(TaskGroupEventKind.CancelRequested, cause: cause);
+        }
         _bodyCts.Cancel();
         foreach (Child child in children)
         {

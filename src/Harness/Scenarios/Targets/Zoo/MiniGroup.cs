@@ -159,8 +159,14 @@ internal class MiniGroup : IGroupScope
 
         try
         {
+            bool already = Cts.IsCancellationRequested;
             CancelToken();
-            Emit(TaskGroupEventKind.CancelRequested, cause: cause);
+            if (!already)
+            {
+                // One event per cancellation, like the library's: a request after the token was
+                // cancelled cancels nothing new.
+                Emit(TaskGroupEventKind.CancelRequested, cause: cause);
+            }
         }
         finally
         {
