@@ -550,7 +550,7 @@ public sealed class CheckedRun : IClockWatcher
                 closing = completedBefore || run.IsRunCompleted || run._running == 0;
             }
 
-            run._checker.CancelReturned(run.GroupId, thrown, closing, inner.Token.IsCancellationRequested, live);
+            run._checker.CancelReturned(run.GroupId, thrown, closing, run.ScopeTokenCancelled(), live);
         }
 
         /// <summary>The child's own outcome, once the wrapper has recorded its end.</summary>
@@ -574,7 +574,7 @@ public sealed class CheckedRun : IClockWatcher
             where TTask : Task
         {
             bool completed = run.IsRunCompleted;
-            bool cancelledBefore = run._cancelReturned || inner.Token.IsCancellationRequested;
+            bool cancelledBefore = run._cancelReturned || run.ScopeTokenCancelled();
             int id;
             using (run._gate.Enter())
             {
@@ -668,7 +668,7 @@ public sealed class CheckedRun : IClockWatcher
 
         public Task<T> StartAsync<T>(Func<Action<T>, CancellationToken, Task> work)
         {
-            bool cancelledBefore = _run._cancelReturned || _inner.Token.IsCancellationRequested;
+            bool cancelledBefore = _run._cancelReturned || _run.ScopeTokenCancelled();
             int id;
             using (_run._gate.Enter())
             {
