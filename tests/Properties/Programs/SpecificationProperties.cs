@@ -38,6 +38,17 @@ public sealed class SpecificationProperties
         return (outcome.Bug is null).Label($"bug: {outcome.Bug}");
     }
 
+    /// <summary>Checks the properties on <paramref name="target"/>: they must be refuted, with the
+    /// counterexample shrunk to at most six operations.</summary>
+    private static Counterexample RefutedAndShrunk(IGroupTarget target, PropertySettings settings)
+    {
+        PropertyReport report = ProgramProperties.Check(target, settings);
+        Counterexample counterexample = Assert.IsType<Counterexample>(report.Counterexample);
+        TaskProgram shrunk = counterexample.Shrunk.Program;
+        Assert.True(shrunk.OperationCount <= 6, $"not shrunk: {shrunk} ({shrunk.OperationCount} operations)");
+        return counterexample;
+    }
+
     /// <summary>Broken feature variants whose bug the model or the checker decides (StartAsync's failure
     /// before started, the first cancel reason): refuted, shrunk to at most six operations, and
     /// its trace replays to the identical bug. The other variants are refuted by the checker's rules
@@ -50,12 +61,8 @@ public sealed class SpecificationProperties
         IGroupTarget target = ZooTargets.Registry.Find(targetName)!;
         var settings = new PropertySettings(Count: 100, Seed: 0, Schedules: K);
 
-        PropertyReport report = ProgramProperties.Check(target, settings);
-
-        Counterexample counterexample = Assert.IsType<Counterexample>(report.Counterexample);
-        ProgramOutcome shrunk = counterexample.Shrunk;
+        ProgramOutcome shrunk = RefutedAndShrunk(target, settings).Shrunk;
         Assert.True(shrunk.Program.UsesFeatures, $"refuted without a feature operation: {shrunk.Program}");
-        Assert.True(shrunk.Program.OperationCount <= 6, $"not shrunk: {shrunk.Program} ({shrunk.Program.OperationCount} operations)");
         AssertReplays(target, shrunk);
     }
 
@@ -87,11 +94,8 @@ public sealed class SpecificationProperties
         IGroupTarget target = TargetRegistry.BuiltIn.Find(targetName)!;
         var settings = new PropertySettings(Count: 100, Seed: 11, Schedules: K);
 
-        PropertyReport report = ProgramProperties.Check(target, settings);
-
-        Counterexample counterexample = Assert.IsType<Counterexample>(report.Counterexample);
+        Counterexample counterexample = RefutedAndShrunk(target, settings);
         ProgramOutcome shrunk = counterexample.Shrunk;
-        Assert.True(shrunk.Program.OperationCount <= 6, $"not shrunk: {shrunk.Program} ({shrunk.Program.OperationCount} operations)");
         Assert.True(shrunk.Program.OperationCount <= counterexample.Original.OperationCount);
         Assert.NotNull(shrunk.Bug);
 
