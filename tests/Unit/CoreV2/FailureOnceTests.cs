@@ -20,14 +20,14 @@ public class FailureOnceTests
     {
         var a = Boom("a");
         var b = Boom("b");
-        var aFailed = Signal();
         Task run = TaskGroup.RunAsync(g => Task.WhenAll(new[]
         {
-            g.Spawn(async _ => { await Task.Yield(); aFailed.SetResult(); throw a; }),
+            g.Spawn(async _ => { await Task.Yield(); throw a; }),
             g.Spawn(async ct =>
             {
-                await aFailed.Task;
-                await Task.Yield();
+                // The group records a failure before it cancels its token, so waiting for the
+                // token orders b after a (a signal set before `throw a` let b win the race).
+                await WhenCancelled(ct);
                 throw b; // in cleanup, after a's failure cancelled the group
             }),
         }));

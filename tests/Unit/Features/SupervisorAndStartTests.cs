@@ -14,17 +14,20 @@ public class SupervisorAndStartTests
     {
         var a = Boom("a");
         var b = Boom("b");
-        var aFailed = Signal();
+        var aFailed = new FailureSignal(a);
         bool siblingSawCancel = true;
         TaskGroup? seen = null;
+        using IDisposable listening = TaskGroupDiagnostics.Listen(aFailed);
         Task run = TaskGroup.RunAsync(g =>
         {
             seen = g;
-            _ = g.Spawn(async _ => { await Task.Yield(); aFailed.SetResult(); throw a; });
+            _ = g.Spawn(async _ => { await Task.Yield(); throw a; });
             _ = g.Spawn(async ct =>
             {
-                await aFailed.Task;
-                await Task.Delay(20, CancellationToken.None);
+                // After the group recorded a's failure (a signal set before `throw a`, or a short
+                // delay, let b's failure be recorded first on a loaded machine).
+                await aFailed.Recorded;
+                await Task.Yield();
                 siblingSawCancel = ct.IsCancellationRequested;
                 throw b;
             });
@@ -250,6 +253,22 @@ public class SupervisorAndStartTests
         Assert.False(run.IsCompleted);
         clock.Advance(TimeSpan.FromSeconds(1));
         await AssertSucceeded(run); // the grace period's cancellation arrives while the group is cancelled
+    }
+
+    /// <summary>Completes <see cref="Recorded"/> once the group reports <paramref name="failure"/>.</summary>
+    private sealed class FailureSignal(Exception failure) : ITaskGroupListener
+    {
+        private readonly TaskCompletionSource _recorded = Signal();
+
+        public Task Recorded => _recorded.Task;
+
+        public void OnEvent(in TaskGroupEvent e)
+        {
+            if (e.Kind == TaskGroupEventKind.ChildFailed && ReferenceEquals(e.Exception, failure))
+            {
+                _recorded.TrySetResult();
+            }
+        }
     }
 
     private sealed class Recorder(List<TaskGroupEvent> events) : ITaskGroupListener
