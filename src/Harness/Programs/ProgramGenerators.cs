@@ -85,6 +85,7 @@ public static class ProgramGenerators
     private static IEnumerable<(int, Gen<Op>)> FeatureOps(int groupDepth, int size)
     {
         yield return (2, Gen.Constant<Op>(new CancelReasonOp(0)));
+        yield return (1, Gen.Constant<Op>(new CancelAfterOp()));
         yield return (2, StartBlock().Select(b => (Op)new StartOp(b)));
         yield return (2, ShieldBlock().Select(b => (Op)new ShieldOp(b)));
         if (size >= 6 && groupDepth < TaskProgram.MaxGroupDepth)
@@ -330,7 +331,7 @@ public static class ProgramGenerators
             case TimeoutOp t:
                 yield return new ThrowOp(t.Failure);
                 break;
-            case CancelReasonOp:
+            case CancelReasonOp or CancelAfterOp:
                 yield return new CancelOp(0);
                 break;
             case GroupOp { Options: { } o } g:

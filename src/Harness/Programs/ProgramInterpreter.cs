@@ -196,6 +196,10 @@ public sealed class ProgramInterpreter
                         _ctx.Log($"{task.Name} cancels its group with reason {ReasonName(r.Reason)}");
                         Features(scopes[0]).Cancel(ReasonName(r.Reason));
                         break;
+                    case CancelAfterOp:
+                        _ctx.Log($"{task.Name} calls CancelAfter on its group (one tick of the clock)");
+                        Features(scopes[0]).CancelAfter(Tick);
+                        break;
                     case StartedOp:
                         _ctx.Log($"{task.Name} calls started");
                         _startedCalled[task.Id] = true;

@@ -65,7 +65,8 @@ public sealed class ProgramModel
                     case CancelOp c:
                         _sources.Add(new Source(task, i, task.Group.Outer(c.Levels).Contains));
                         break;
-                    case CancelOutsideOp or CancelReasonOp:
+                    case CancelOutsideOp or CancelReasonOp or CancelAfterOp:
+                        // CancelAfter: from the call on, the clock may fire it at any moment (or never).
                         _sources.Add(new Source(task, i, task.Group.Contains));
                         break;
                 }

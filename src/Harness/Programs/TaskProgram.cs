@@ -75,10 +75,10 @@ public sealed record TaskProgram(Block Root)
     }
 
     /// <summary>Whether any operation needs a feature target (group options, start, shield, cancel reasons).</summary>
-    public bool UsesFeatures => Uses(Root, op => op is StartOp or ShieldOp or CancelReasonOp or GroupOp { Config.IsDefault: false });
+    public bool UsesFeatures => Uses(Root, op => op is StartOp or ShieldOp or CancelReasonOp or CancelAfterOp or GroupOp { Config.IsDefault: false });
 
-    /// <summary>Whether some operation needs the virtual clock (a deadline or a shield's grace period).</summary>
-    public bool UsesClock => Uses(Root, op => op is ShieldOp or GroupOp { Config.Deadline: true });
+    /// <summary>Whether some operation needs the virtual clock (a deadline, a CancelAfter or a shield's grace period).</summary>
+    public bool UsesClock => Uses(Root, op => op is ShieldOp or CancelAfterOp or GroupOp { Config.Deadline: true });
 
     private static bool Uses(Block block, Func<Op, bool> what) => block.Ops.Any(op => what(op) || (Inner(op) is { } inner && Uses(inner, what)));
 
@@ -148,6 +148,7 @@ public sealed record TaskProgram(Block Root)
         CancelOutsideOp => "cancel-outside",
         SpawnLateOp => "spawn-late",
         CancelReasonOp r => $"cancel-reason r{r.Reason}",
+        CancelAfterOp => "cancel-after",
         StartedOp => "started",
         WaitGraceOp => "wait-grace",
         SpawnOp { Value: null } s => Braced("spawn", s.Child),
@@ -273,6 +274,7 @@ public sealed record TaskProgram(Block Root)
                 "cancel-outside" => new CancelOutsideOp(),
                 "spawn-late" => new SpawnLateOp(),
                 "cancel-reason" => new CancelReasonOp(Number("r")),
+                "cancel-after" => new CancelAfterOp(),
                 "started" => new StartedOp(),
                 "wait-grace" => new WaitGraceOp(),
                 "spawn" => new SpawnOp(Braced(depth, BlockKind.Task)),

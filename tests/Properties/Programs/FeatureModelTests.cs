@@ -15,6 +15,7 @@ public sealed class FeatureModelTests
     [InlineData("group limit 1 { spawn { yield }; spawn { } }")]
     [InlineData("spawn { cancel-reason r1 }; group deadline { spawn { wait-canceled } }; cancel-reason r2")]
     [InlineData("start { wait s1; cancel; started }; shield { set s1 }")]
+    [InlineData("group { spawn { wait s1 }; cancel-after }")]
     public void Parse_FeatureProgram_RoundTrips(string text)
     {
         TaskProgram program = TaskProgram.Parse(text);
@@ -119,6 +120,21 @@ public sealed class FeatureModelTests
     [Fact]
     public void Expect_DeadlineWithCertainCallerCancel_NeverTimesOut() =>
         Assert.False(Model("group deadline { spawn { yield }; cancel-outer 1 }").GroupExpectations[1].MayTimeOut);
+
+    [Fact]
+    public void Expect_CancelAfter_MayCancelLaterStepsQuietlyButNeverTimesOut()
+    {
+        ProgramModel model = Model("group { spawn { yield }; cancel-after; spawn { yield } }");
+        GroupExpectation inner = model.GroupExpectations[1];
+        Assert.False(inner.MayTimeOut); // CancelAfter is move_on_after, not fail_after
+        Assert.Equal([TaskStatus.RanToCompletion], inner.Statuses);
+        Assert.Contains(TaskEnd.Canceled, model.TaskExpectations[3]); // spawned after the call: the clock may have fired
+        Assert.True(TaskProgram.Parse("cancel-after").UsesClock);
+    }
+
+    [Fact]
+    public void Expect_CancelAfter_CannotCancelWhatRanBeforeTheCall() =>
+        Assert.Equal([TaskEnd.RanToCompletion], Model("yield; cancel-after").TaskExpectations[0]);
 
     [Fact]
     public void Expect_NoDeadline_NeverTimesOut() =>

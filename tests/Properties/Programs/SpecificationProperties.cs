@@ -50,12 +50,13 @@ public sealed class SpecificationProperties
     }
 
     /// <summary>Broken feature variants whose bug the model or the checker decides (StartAsync's failure
-    /// before started, the first cancel reason): refuted, shrunk to at most six operations, and
+    /// before started, the first cancel reason, a CancelAfter that throws TimeoutException): refuted, shrunk to at most six operations, and
     /// its trace replays to the identical bug. The other variants are refuted by the checker's rules
     /// (limit, shield, deadline); docs/features-harness.md lists what the CLI found for each.</summary>
     [Theory]
     [InlineData("start-failure-to-group")]
     [InlineData("reason-last-wins")]
+    [InlineData("cancel-after-times-out")]
     public void FeatureVariant_Meets_Specification_IsRefutedWithShrunkCounterexample(string targetName)
     {
         IGroupTarget target = ZooTargets.Registry.Find(targetName)!;
@@ -75,6 +76,8 @@ public sealed class SpecificationProperties
     [InlineData("start { throw f1 }")]
     [InlineData("cancel; cancel-reason r1")]
     [InlineData("group deadline { }")]
+    [InlineData("cancel-after")]
+    [InlineData("spawn { wait s1 }; cancel-after")]
     public void TaskGroup_Meets_Specification_OnFeatureCounterexamples(string text)
     {
         ProgramOutcome outcome = ProgramExplorer.Explore(TargetRegistry.BuiltIn.Find("taskgroup")!, TaskProgram.Parse(text), K, baseSeed: 0);
