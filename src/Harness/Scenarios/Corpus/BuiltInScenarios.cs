@@ -46,6 +46,9 @@ internal static class BuiltInScenarios
         new("fail-fast", [6],
             "a child fails while siblings and the body wait on their tokens",
             FailFast),
+        new("body-failure-fails-fast", [6],
+            "the body fails while its children wait on their tokens: the body's failure cancels them like a child's",
+            BodyFailureFailsFast),
         new("cancel-concurrent", [7],
             "the body and two children call Cancel() concurrently; Cancel() again after completion",
             CancelConcurrent),
@@ -346,6 +349,23 @@ internal static class BuiltInScenarios
             });
             _ = group.Spawn(CheckedContext.UntilCancelledAsync);
             await CheckedContext.UntilCancelledAsync(group.Token);
+        });
+    }
+
+    /// <summary>Invariant 6 for the body: a group whose body throws must cancel its children (only a
+    /// supervised group spares them from a child's failure, never from the body's).</summary>
+    private static async Task BodyFailureFailsFast(CheckedContext ctx)
+    {
+        await ctx.RunGroupAsync(async group =>
+        {
+            _ = group.Spawn(CheckedContext.UntilCancelledAsync);
+            _ = group.Spawn(async ct =>
+            {
+                await ctx.YieldSomeAsync();
+                await CheckedContext.UntilCancelledAsync(ct);
+            });
+            await ctx.YieldSomeAsync();
+            throw new PlantedFailureException("the body's failure");
         });
     }
 
