@@ -669,6 +669,15 @@ public sealed class InvariantChecker : ITaskGroupListener, IDisposable
             }
 
             GroupState g = open[^1]; // the innermost (last opened) group still open
+
+            // A token the group did cancel: the group did its part and waits, as it must (invariant 1),
+            // for code that ignores the cancellation — the code's bug, not the group's.
+            GroupState? ignored = open.LastOrDefault(o => o.Token.IsCancellationRequested && (!o.BodyFinished || o.Spawned.Except(o.Finished).Any()));
+            if (ignored is not null)
+            {
+                return new(1, $"{ignored.Name} never completed: its token was cancelled, but a task ignores cancellation and never finished, and the group waits for every task (deadlock)");
+            }
+
             GroupState? failed = open.LastOrDefault(o => !o.IsSupervised && (o.Failures > 0 || o.WrapperFailures > 0));
             if (failed is not null)
             {

@@ -91,7 +91,15 @@ public static class Systematic
         }
 
         int parallelism = options.Parallelism ?? ParallelismFromEnvironment();
-        ExplorationResult result = SystematicRunner.ExploreParallel(CheckedTest(test, lastTimeline: null), settings, parallelism);
+        // One bug namer per engine: it remembers the schedule running on it (to name a deadlock).
+        ExplorationResult result = SystematicRunner.ExploreEachEngine(
+            _ =>
+            {
+                var hangs = new HangNamer();
+                return (CheckedTest(test, lastTimeline: null, hangs), hangs.Name);
+            },
+            settings,
+            parallelism);
         if (!result.FoundBug)
         {
             if (result.UncontrolledInvocations.Count > 0)
@@ -119,7 +127,8 @@ public static class Systematic
         // Replay once before failing, as Coyote's own suite does: a report that does not reproduce
         // would send the user after a ghost.
         Timeline? timeline = null;
-        ReplayRun again = SystematicRunner.ReplayChecked(CheckedTest(test, t => timeline = t), recorded.CoyoteTrace, settings.MaxSteps);
+        var replayHangs = new HangNamer();
+        ReplayRun again = SystematicRunner.ReplayChecked(CheckedTest(test, t => timeline = t, replayHangs), recorded.CoyoteTrace, settings.MaxSteps, replayHangs.Name);
         bool reproduced = !again.Diverged && again.Result.FoundBug && again.Result.Bugs[0] == bug;
         var message = new StringBuilder();
         message.AppendLine(CultureInfo.InvariantCulture, $"bug: {bug}");
@@ -148,7 +157,7 @@ public static class Systematic
     /// The test body as Coyote runs it: a fresh invariant checker per schedule, attached to every group
     /// the body opens, its violations turned into Coyote assertion failures.
     /// </summary>
-    internal static Func<Task> CheckedTest(Func<Task> test, Action<Timeline>? lastTimeline) => async () =>
+    internal static Func<Task> CheckedTest(Func<Task> test, Action<Timeline>? lastTimeline, HangNamer hangs) => async () =>
     {
         Timeline? timeline = lastTimeline is null ? null : new Timeline();
         if (timeline is not null)
@@ -157,6 +166,7 @@ public static class Systematic
         }
 
         var checker = new InvariantChecker(v => Specification.Assert(false, "{0}", v.ToString()), timeline);
+        hangs.Track(checker);
         using (TaskGroupDiagnostics.Listen(checker))
         {
             s_checker.Value = checker;
@@ -189,7 +199,8 @@ public static class Systematic
     private static void ReplayRecorded(Func<Task> test, ScheduleFile schedule, string path, string? project, string fullName)
     {
         Timeline? timeline = null;
-        ReplayRun run = SystematicRunner.ReplayChecked(CheckedTest(test, t => timeline = t), schedule.CoyoteTrace, schedule.MaxSteps);
+        var hangs = new HangNamer();
+        ReplayRun run = SystematicRunner.ReplayChecked(CheckedTest(test, t => timeline = t, hangs), schedule.CoyoteTrace, schedule.MaxSteps, hangs.Name);
         var message = new StringBuilder();
         if (run.Diverged)
         {

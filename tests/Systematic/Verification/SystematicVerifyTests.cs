@@ -97,9 +97,39 @@ public sealed class SystematicVerifyTests : IDisposable
         var options = new SystematicOptions { Schedules = 10, Seed = 1, OutputDirectory = _work };
         SystematicTestException found = Assert.Throws<SystematicTestException>(() => Verifier.Verify(CancelsAsynchronously, options));
         string bug = found.Message.Split('\n')[0];
-        Assert.Contains("CancellationTokenSource.CancelAsync' returned a task that is not intercepted", bug);
+        Assert.StartsWith("bug: invariant 10 (", bug); // named, not Coyote's advice
+        Assert.Contains("System.Threading.CancellationTokenSource.CancelAsync was invoked, which Coyote does not control", bug);
         SystematicTestException replayed = Assert.Throws<SystematicTestException>(() =>
             Verifier.Verify(CancelsAsynchronously, new SystematicOptions { Replay = found.SchedulePath }));
+        Assert.Equal(bug, replayed.Message.Split('\n')[0]);
+    }
+
+    /// <summary>A user's deadlock is named, not left as Coyote's "Deadlock detected": here a child ignores
+    /// its token after a sibling failed, so the group (which did cancel) waits for it forever.</summary>
+    [Fact]
+    public void Verify_ChildIgnoresCancellation_DeadlockIsNamedAndReplaysIdentically()
+    {
+        static async Task IgnoresCancellation()
+        {
+            var never = new TaskCompletionSource();
+            await TaskGroup.RunAsync(group =>
+            {
+                _ = group.Spawn(async _ => await never.Task); // never looks at its token
+                _ = group.Spawn(async _ =>
+                {
+                    await Task.Yield();
+                    throw new InvalidOperationException("boom");
+                });
+                return Task.CompletedTask;
+            });
+        }
+
+        var options = new SystematicOptions { Schedules = 10, Seed = 1, OutputDirectory = _work };
+        SystematicTestException found = Assert.Throws<SystematicTestException>(() => Verifier.Verify(IgnoresCancellation, options));
+        string bug = found.Message.Split('\n')[0];
+        Assert.Equal("bug: invariant 1 (Containment / no leaked tasks) violated: g1 never completed: its token was cancelled, but a task ignores cancellation and never finished, and the group waits for every task (deadlock)", bug);
+        SystematicTestException replayed = Assert.Throws<SystematicTestException>(() =>
+            Verifier.Verify(IgnoresCancellation, new SystematicOptions { Seed = 1, Replay = found.SchedulePath }));
         Assert.Equal(bug, replayed.Message.Split('\n')[0]);
     }
 }

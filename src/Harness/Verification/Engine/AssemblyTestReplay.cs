@@ -40,7 +40,8 @@ internal static class AssemblyTestReplay
         }
 
         Timeline? timeline = null;
-        ReplayRun run = SystematicRunner.ReplayChecked(Systematic.CheckedTest(body, t => timeline = t), schedule.CoyoteTrace, schedule.MaxSteps);
+        var hangs = new HangNamer();
+        ReplayRun run = SystematicRunner.ReplayChecked(Systematic.CheckedTest(body, t => timeline = t, hangs), schedule.CoyoteTrace, schedule.MaxSteps, hangs.Name);
         return (run, timeline);
     }
 
