@@ -160,6 +160,8 @@ public class GroupTelemetryTests
         Assert.Equal("disk full", Tag(exception, "exception.message"));
 
         Activity group = Assert.Single(await trace.Stopped("TaskGroup", 1));
+        Assert.Equal("Faulted", group.GetTagItem("taskgroups.outcome"));
+        Assert.Equal(ActivityStatusCode.Error, group.Status);
         ActivityEvent recorded = Assert.Single(group.Events, e => e.Name == "exception");
         Assert.Equal("System.IO.IOException", Tag(recorded, "exception.type"));
         Assert.Equal("disk full", Tag(recorded, "exception.message"));
