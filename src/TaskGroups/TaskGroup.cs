@@ -257,8 +257,10 @@ public sealed partial class TaskGroup
     {
         ArgumentNullException.ThrowIfNull(body);
         Task<T>? bodyTask = null;
-        Task run = RunAsync(group => bodyTask = body(group), options, cancellationToken);
-        return ResultOf(run, () => bodyTask);
+        // Typed as the overload without a result: a lambda returning Task<T> would bind to this very
+        // method again and recurse until the stack overflowed.
+        Func<TaskGroup, Task> keepingBodyTask = group => bodyTask = body(group);
+        return ResultOf(RunAsync(keepingBodyTask, options, cancellationToken), () => bodyTask);
     }
 
     /// <summary>The group's outcome (awaiting <paramref name="run"/> rethrows its one exception, or
