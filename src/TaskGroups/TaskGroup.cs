@@ -605,15 +605,13 @@ public sealed partial class TaskGroup
     /// <summary>The <see cref="RecordFailure"/> id of a failure that is not a child's (a token registration's).</summary>
     private const int NotAChild = -1;
 
-    /// <summary>A cancel reason for a failure, e.g. "child 3 failed: IOException: disk full".</summary>
+    /// <summary>A cancel reason for a failure, e.g. "child 3 failed: IOException: disk full". Never for
+    /// <see cref="NotAChild"/>: a token registration fails only inside <see cref="RequestCancel"/>,
+    /// after the reason was set, and the reason is described only while none is set.</summary>
     private static string DescribeFailure(Exception exception, int childId)
     {
-        string who = childId switch
-        {
-            0 => "the body",
-            NotAChild => "a token registration",
-            _ => $"child {childId}",
-        };
+        Debug.Assert(childId != NotAChild, "A token registration failed before the cancel reason was set.");
+        string who = childId == 0 ? "the body" : $"child {childId}";
         string message;
         try
         {
