@@ -257,8 +257,10 @@ public sealed partial class TaskGroup
     {
         ArgumentNullException.ThrowIfNull(body);
         Task<T>? bodyTask = null;
-        Task run = RunAsync(group => bodyTask = body(group), options, cancellationToken);
-        return ResultOf(run, () => bodyTask);
+        // Typed as the overload without a result: a lambda returning Task<T> would bind to this very
+        // method again and recurse until the stack overflowed.
+        Func<TaskGroup, Task> keepingBodyTask = group => bodyTask = body(group);
+        return ResultOf(RunAsync(keepingBodyTask, options, cancellationToken), () => bodyTask);
     }
 
     /// <summary>The group's outcome (awaiting <paramref name="run"/> rethrows its one exception, or
@@ -603,15 +605,13 @@ public sealed partial class TaskGroup
     /// <summary>The <see cref="RecordFailure"/> id of a failure that is not a child's (a token registration's).</summary>
     private const int NotAChild = -1;
 
-    /// <summary>A cancel reason for a failure, e.g. "child 3 failed: IOException: disk full".</summary>
+    /// <summary>A cancel reason for a failure, e.g. "child 3 failed: IOException: disk full". Never for
+    /// <see cref="NotAChild"/>: a token registration fails only inside <see cref="RequestCancel"/>,
+    /// after the reason was set, and the reason is described only while none is set.</summary>
     private static string DescribeFailure(Exception exception, int childId)
     {
-        string who = childId switch
-        {
-            0 => "the body",
-            NotAChild => "a token registration",
-            _ => $"child {childId}",
-        };
+        Debug.Assert(childId != NotAChild, "A token registration failed before the cancel reason was set.");
+        string who = childId == 0 ? "the body" : $"child {childId}";
         string message;
         try
         {
