@@ -529,8 +529,9 @@ internal static class FeatureScenarios
                 {
                     Task cleanup = group.ShieldAsync(async shielded =>
                     {
-                        // Long enough that a group which does not wait for it completes first on most schedules.
-                        for (int i = 0; i < 8; i++)
+                        // Long enough that a group which does not wait for it completes first on most schedules (explore of this
+                        // scenario alone needed about 80 schedules to catch shield-not-awaited with 8 yields; with 20, 1-5).
+                        for (int i = 0; i < 20; i++)
                         {
                             await Task.Yield();
                             cleanupSawCancel |= shielded.IsCancellationRequested;
