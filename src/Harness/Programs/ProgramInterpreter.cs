@@ -107,6 +107,19 @@ public sealed class ProgramInterpreter
 
         run.SpawnLate();
         run.CheckTasks();
+        run.CheckCallerReleased();
+    }
+
+    /// <summary>Invariant 9: the outermost group registered on the caller's token (to follow its
+    /// cancellation); once it completed, nothing of it may be left there — on a long-lived token, every
+    /// leftover is memory that never comes back.</summary>
+    private void CheckCallerReleased()
+    {
+        int left = CallerRegistrations.Count(_caller);
+        if (!_caller.IsCancellationRequested && left > 0)
+        {
+            _ctx.Check(false, 9, $"the outermost group completed but left {left} registration(s) on its caller's token");
+        }
     }
 
     private static async Task Quietly(Task[] tasks)

@@ -79,8 +79,19 @@ public sealed class CheckedRun : IClockWatcher
     /// <summary>Spawned children (not StartAsync, not shields) whose code runs: bounded by MaxConcurrency.</summary>
     private int _runningSpawned;
 
-    /// <summary>The highest spawn index whose code started (a limited group starts them in order).</summary>
-    private int _maxStartedSpawn;
+    /// <summary>
+    /// Spawn order for a limited group, as far as it is defined: two Spawn calls that overlap have no
+    /// order (either may reach the queue first), so a child must start before another only when its
+    /// Spawn returned before the other's began. For each spawn index: the spawned children whose Spawn
+    /// had returned, and whose code had not started, when this one's Spawn was called.
+    /// </summary>
+    private readonly Dictionary<int, int[]> _queuedBefore = [];
+
+    /// <summary>Spawned children whose Spawn call has returned.</summary>
+    private readonly HashSet<int> _spawnReturned = [];
+
+    /// <summary>Spawned children whose code has started.</summary>
+    private readonly HashSet<int> _spawnStarted = [];
 
     /// <summary>Failures of StartAsync children before started(): StartAsync's, never the group's.</summary>
     private readonly List<Exception> _notGroupFailures = [];
@@ -252,12 +263,12 @@ public sealed class CheckedRun : IClockWatcher
                     {
                         limitBroken = $"ran {_runningSpawned} spawned children at once with MaxConcurrency {n}";
                     }
-                    else if (spawnIndex < _maxStartedSpawn)
+                    else if (_queuedBefore.TryGetValue(spawnIndex, out int[]? before) && before.FirstOrDefault(b => !_spawnStarted.Contains(b)) is int skipped and > 0)
                     {
-                        limitBroken = $"started its spawned child {spawnIndex} after child {_maxStartedSpawn}, which was spawned later";
+                        limitBroken = $"started its spawned child {spawnIndex} before child {skipped}, whose Spawn had returned before child {spawnIndex} was spawned";
                     }
 
-                    _maxStartedSpawn = Math.Max(_maxStartedSpawn, spawnIndex);
+                    _spawnStarted.Add(spawnIndex);
                 }
             }
 
@@ -579,6 +590,10 @@ public sealed class CheckedRun : IClockWatcher
             using (run._gate.Enter())
             {
                 id = ++run._nextChild; // under the gate, not Interlocked: no extra Coyote scheduling point
+                if (run._options?.MaxConcurrency is not null)
+                {
+                    run._queuedBefore[id] = [.. run._spawnReturned.Where(c => !run._spawnStarted.Contains(c)).Order()];
+                }
             }
 
             string name = $"{run._checker.NameOf(run.GroupId)}/child {id}";
@@ -610,6 +625,7 @@ public sealed class CheckedRun : IClockWatcher
             using (run._gate.Enter())
             {
                 run._children.Add(task);
+                run._spawnReturned.Add(id);
             }
 
             return task;
