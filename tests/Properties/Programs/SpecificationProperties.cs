@@ -67,6 +67,19 @@ public sealed class SpecificationProperties
         AssertReplays(target, shrunk);
     }
 
+    /// <summary>Invariant 9 in generated programs: a group that leaves its registration on the caller's
+    /// token is refuted by the empty program, whose schedule file (an empty program is still a program)
+    /// replays to the identical bug.</summary>
+    [Fact]
+    public void LeakedCallerRegistration_Meets_Specification_IsRefutedByTheEmptyProgram()
+    {
+        IGroupTarget target = ZooTargets.Registry.Find("leaked-caller-registration")!;
+        ProgramOutcome shrunk = RefutedAndShrunk(target, new PropertySettings(Count: 100, Seed: 0, Schedules: K)).Shrunk;
+        Assert.Equal(0, shrunk.Program.OperationCount);
+        Assert.StartsWith("invariant 9 (", shrunk.Bug);
+        AssertReplays(target, shrunk);
+    }
+
     /// <summary>Counterexamples that refute feature variants (docs/features-harness.md) are no false
     /// alarms: the real group meets the specification on them (the ones whose verdict comes from the
     /// model or from a checker rule that races the clock or the queue; `group deadline { }` and the limit

@@ -117,10 +117,20 @@ public static class ZooRunner
         return new Detection(true, shrunk.Bug, path, replayed, report.Elapsed, report.ProgramsTested, shrunk.Program.ToString(), shrunk.Program.OperationCount);
     }
 
-    /// <summary>Whether replaying the schedule file prints the identical bug line.</summary>
+    /// <summary>Whether replaying the schedule file prints the identical bug line. A file the zoo wrote
+    /// but cannot read back does not replay (the row says so; the run goes on).</summary>
     public static bool Replays(string schedulePath, string bug)
     {
-        ScheduleFile schedule = ScheduleFile.Read(schedulePath);
+        ScheduleFile schedule;
+        try
+        {
+            schedule = ScheduleFile.Read(schedulePath);
+        }
+        catch (ScheduleFileException)
+        {
+            return false;
+        }
+
         (ReplayRun run, _) = schedule.Kind == ScheduleKind.Program
             ? ProgramExplorer.Replay(ZooTargets.Registry.Find(schedule.Target)!, schedule)
             : ScenarioExplorer.Replay(schedule, ZooTargets.Registry, ScenarioRegistry.BuiltIn);

@@ -197,7 +197,7 @@ public sealed partial record ScheduleFile(
         string name = kind switch
         {
             ScheduleKind.Scenario when !string.IsNullOrEmpty(target) && !string.IsNullOrEmpty(scenario) && test is null && program is null => scenario,
-            ScheduleKind.Program when !string.IsNullOrEmpty(target) && !string.IsNullOrEmpty(program) && scenario is null && test is null => "program",
+            ScheduleKind.Program when !string.IsNullOrEmpty(target) && program is not null && scenario is null && test is null => "program",
             ScheduleKind.Test when !string.IsNullOrEmpty(test) && target is null && scenario is null && program is null => test,
             _ => throw new ScheduleFileException($"'{path}' has inconsistent header fields: a {kind.ToString().ToLowerInvariant()} schedule needs "
                 + kind switch
