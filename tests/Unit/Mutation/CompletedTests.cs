@@ -5,39 +5,23 @@ namespace TaskGroups.Unit.Mutation;
 public class CompletedTests
 {
     [Fact]
-    public async Task SpawnWithResult_SynchronousOperationCanceled_ChildIsCanceledWithThatException()
-    {
-        OperationCanceledException? thrown = null;
-        Task<int>? child = null;
-        await TaskGroup.RunAsync(g =>
-        {
-            g.Cancel();
-            child = g.Spawn<int>(ct =>
-            {
-                thrown = new OperationCanceledException("stopped", ct);
-                throw thrown;
-            });
-            return Task.CompletedTask;
-        }).Guard();
-
-        Assert.Equal(TaskStatus.Canceled, child!.Status);
-        OperationCanceledException awaited = await Assert.ThrowsAsync<OperationCanceledException>(() => child.Guard());
-        Assert.Same(thrown, awaited);
-    }
+    public Task SpawnWithResult_SynchronousOperationCanceled_ChildIsCanceledWithThatException() =>
+        AssertCanceledWithThatException((g, stop) => g.Spawn<int>(ct => throw stop(ct)));
 
     [Fact]
-    public async Task Spawn_SynchronousOperationCanceled_ChildIsCanceledWithThatException()
+    public Task Spawn_SynchronousOperationCanceled_ChildIsCanceledWithThatException() =>
+        AssertCanceledWithThatException((g, stop) => g.Spawn(ct => throw stop(ct)));
+
+    /// <summary>Spawns, with <paramref name="spawn"/>, a child whose delegate throws the exception
+    /// <c>stop(ct)</c> makes, into a cancelled group; the child's task must be Canceled with it.</summary>
+    private static async Task AssertCanceledWithThatException(Func<TaskGroup, Func<CancellationToken, OperationCanceledException>, Task> spawn)
     {
         OperationCanceledException? thrown = null;
         Task? child = null;
         await TaskGroup.RunAsync(g =>
         {
             g.Cancel();
-            child = g.Spawn(ct =>
-            {
-                thrown = new OperationCanceledException("stopped", ct);
-                throw thrown;
-            });
+            child = spawn(g, ct => thrown = new OperationCanceledException("stopped", ct));
             return Task.CompletedTask;
         }).Guard();
 
